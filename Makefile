@@ -1,0 +1,27 @@
+# Two entry points: `make demo` (offline demo into DuckDB) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(BIN)/.meltano: $(BIN)/.installed meltano.yml
+	$(BIN)/pip install -q 'meltano>=4.4,<5'
+	$(BIN)/meltano install
+	touch $@
+
+demo: $(BIN)/.meltano
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check tap_zohodesk target_zohodesk tests scripts benchmarks
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .meltano output

@@ -1,0 +1,1 @@
+"""Singer tap for Zoho Desk (and the client the target shares)."""

@@ -1,0 +1,3 @@
+from tap_zohodesk.tap import TapZohoDesk
+
+TapZohoDesk.cli()

@@ -1,0 +1,436 @@
+"""The one Zoho Desk HTTP client, shared by the tap and the target.
+
+Policy in a few lines:
+- every call carries ``Authorization: Zoho-oauthtoken <token>`` and the ``orgId`` header;
+- the access token is minted from the refresh token, reused until a minute before expiry,
+  refreshed under a lock, and refreshed once more when a call is answered 401 INVALID_OAUTH;
+- 204 is an empty answer; lists are ``{"data": [...]}`` read page by page at the cap;
+- 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After;
+  a 429 also halves the number of calls allowed in flight, which then grows back by one
+  per 20 successes (so a pool slows down rather than failing);
+- anything else that is not 2xx raises ZohoDeskError with Zoho's errorCode, message and
+  field errors on one line.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import random
+import re
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import requests
+
+from tap_zohodesk.connection import resolve_urls
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
+TOKEN_EARLY_REFRESH_SECONDS = 60
+MAX_BACKOFF_SECONDS = 120
+# Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
+MAX_RETRY_AFTER_SECONDS = 900
+
+log = logging.getLogger("zohodesk.client")
+
+
+class ZohoDeskError(Exception):
+    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class ZohoAuthError(ZohoDeskError):
+    """The OAuth refresh failed: nothing else can work."""
+
+
+def to_zoho_time(value: datetime) -> str:
+    """Format a datetime the way Zoho does: UTC, milliseconds, 'Z'."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_zoho_time(value: str) -> datetime:
+    """Parse Zoho's ISO-8601 timestamps (and plain ISO dates/times) to an aware datetime."""
+    text = value.strip().replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def describe_error(method: str, path: str, status: int, body: Any, text: str = "") -> str:
+    """One line out of a Zoho error answer."""
+    where = f"{method} {path}"
+    if isinstance(body, dict) and ("errorCode" in body or "message" in body):
+        line = f"{where} -> HTTP {status} {body.get('errorCode') or ''}".rstrip()
+        if body.get("message"):
+            line += f": {body['message']}"
+        fields = []
+        for err in body.get("errors") or []:
+            if isinstance(err, dict) and err.get("fieldName"):
+                part = f"{err['fieldName']} ({err.get('errorType') or 'invalid'})"
+                if err.get("errorMessage"):
+                    part += f" {err['errorMessage']}"
+                fields.append(part)
+        if fields:
+            line += f" [fields: {', '.join(fields)}]"
+        for extra in ("feature", "editionType", "integration"):
+            if body.get(extra):
+                line += f" [{extra}: {body[extra]}]"
+        return line
+    snippet = re.sub(r"<[^>]+>", " ", text or "")
+    snippet = " ".join(snippet.split())[:120]
+    return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
+
+
+class _AdaptiveLimit:
+    """Bounded concurrency whose bound halves on a 429 and creeps back on success."""
+
+    def __init__(self, maximum: int):
+        self.maximum = max(1, int(maximum))
+        self.limit = self.maximum
+        self.in_flight = 0
+        self.peak = 0
+        self.lowest = self.limit
+        self._successes = 0
+        self._cond = threading.Condition()
+
+    def __enter__(self) -> _AdaptiveLimit:
+        with self._cond:
+            while self.in_flight >= self.limit:
+                self._cond.wait()
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self.in_flight -= 1
+            self._cond.notify_all()
+
+    def throttled(self) -> None:
+        with self._cond:
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+            self._successes = 0
+
+    def succeeded(self) -> None:
+        with self._cond:
+            if self.limit < self.maximum:
+                self._successes += 1
+                if self._successes >= 20:
+                    self.limit += 1
+                    self._successes = 0
+                    self._cond.notify_all()
+
+
+class ZohoDeskClient:
+    """Thread-safe Zoho Desk API client for one org."""
+
+    def __init__(self, config: dict, *, user_agent: str = "tap-zohodesk"):
+        self.api_url, self.accounts_url = resolve_urls(config)
+        self.org_id = str(config["org_id"])
+        self._client_id = config["client_id"]
+        self._client_secret = config["client_secret"]
+        self._refresh_token = config["refresh_token"]
+        self.max_retries = int(config.get("max_retries", 6))
+        self.backoff = float(config.get("retry_backoff_seconds", 1.0))
+        self.user_agent = user_agent
+        self.limiter = _AdaptiveLimit(int(config.get("max_concurrency") or 5))
+        self._token: str | None = None
+        self._token_expiry = 0.0
+        self._token_lock = threading.Lock()
+        self._local = threading.local()
+        self._stats_lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self.retries = 0
+        self.token_refreshes = 0
+        self.credits_used = 0
+        self.credits_remaining: int | None = None
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.user_agent
+            self._local.session = session
+        return session
+
+    def _sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
+        with self._stats_lock:
+            self.retries += 1
+        wait = None
+        if retry_after:
+            try:
+                wait = float(retry_after)
+            except ValueError:
+                wait = None
+        if wait is None:
+            wait = min(MAX_BACKOFF_SECONDS, self.backoff * (2**attempt))
+            wait *= 0.75 + random.random() / 2
+        time.sleep(max(0.0, wait))
+
+    # -- OAuth --------------------------------------------------------------------------
+    def access_token(self, *, stale: str | None = None) -> str:
+        """Return a valid access token; refresh when missing, expiring or equal to ``stale``."""
+        with self._token_lock:
+            fresh = self._token and self._token != stale
+            if fresh and time.monotonic() < self._token_expiry - TOKEN_EARLY_REFRESH_SECONDS:
+                return self._token  # type: ignore[return-value]
+            self._refresh()
+            return self._token  # type: ignore[return-value]
+
+    def _refresh(self) -> None:
+        url = f"{self.accounts_url}/oauth/v2/token"
+        data = {
+            "grant_type": "refresh_token",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        for attempt in range(self.max_retries + 1):
+            try:
+                resp = self._session().post(url, data=data, timeout=60)
+            except requests.RequestException as exc:
+                if attempt >= self.max_retries:
+                    raise ZohoAuthError(f"OAuth refresh at {url} failed: {exc}") from exc
+                self._sleep_before_retry(attempt, None)
+                continue
+            if resp.status_code == 429 or resp.status_code >= 500:
+                if attempt >= self.max_retries:
+                    break
+                self._sleep_before_retry(attempt, resp.headers.get("Retry-After"))
+                continue
+            break
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:
+            reason = (body.get("error") if isinstance(body, dict) else None) or f"HTTP {resp.status_code}"
+            raise ZohoAuthError(
+                f"OAuth refresh at {url} returned no access_token (error: {reason}); "
+                "likely causes: wrong data_center (a token works only in its own data center), "
+                "a revoked or mistyped refresh_token, or a wrong client_id/client_secret"
+            )
+        self._token = token
+        self._token_expiry = time.monotonic() + float(body.get("expires_in") or 3600)
+        with self._stats_lock:
+            self.token_refreshes += 1
+
+    # -- calls --------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: Any = None,
+        label: str | None = None,
+        retry_unsafe: bool = True,
+    ) -> Any:
+        """Call the API; return the decoded JSON body, or None for 204/empty answers.
+
+        ``label`` names the call in the statistics (default: method and path).
+        ``retry_unsafe=False`` (for creating writes) retries only answers that prove the
+        request was not processed (429), never a cut connection or a 5xx.
+        """
+        url = f"{self.api_url}/{path.lstrip('/')}"
+        stat = label or f"{method} {path}"
+        token_retried = False
+        attempt = 0
+        while True:
+            token = self.access_token()
+            headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": self.org_id}
+            try:
+                with self.limiter:
+                    resp = self._session().request(
+                        method, url, params=params, json=json, headers=headers, timeout=120
+                    )
+            except requests.RequestException as exc:
+                with self._stats_lock:
+                    self.calls[stat] += 1
+                if not retry_unsafe or attempt >= self.max_retries:
+                    raise ZohoDeskError(f"{method} /{path.lstrip('/')} -> connection failed: {exc}") from exc
+                self._sleep_before_retry(attempt, None)
+                attempt += 1
+                continue
+            self._account(stat, resp)
+            status = resp.status_code
+            if status == 204 or (200 <= status < 300 and not resp.content):
+                self.limiter.succeeded()
+                return None
+            body: Any
+            try:
+                body = resp.json()
+            except ValueError:
+                body = None
+            if 200 <= status < 300:
+                if body is None:
+                    raise ZohoDeskError(
+                        describe_error(method, "/" + path.lstrip("/"), status, None, resp.text)
+                        + " (answer is not JSON)", status=status
+                    )
+                self.limiter.succeeded()
+                return body
+            code = body.get("errorCode") if isinstance(body, dict) else None
+            if status == 401 and code == "INVALID_OAUTH" and not token_retried:
+                token_retried = True
+                self.access_token(stale=token)
+                continue
+            transient = status == 429 or status >= 500
+            if status == 429:
+                self.limiter.throttled()
+            retry_after = resp.headers.get("Retry-After")
+            if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
+                if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
+                    line = describe_error(method, "/" + path.lstrip("/"), status, body, resp.text)
+                    raise ZohoDeskError(
+                        f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
+                        status=status, code=code,
+                    )
+                self._sleep_before_retry(attempt, retry_after)
+                attempt += 1
+                continue
+            line = describe_error(method, "/" + path.lstrip("/"), status, body, resp.text)
+            if code == "OAUTH_ORG_MISMATCH":
+                line += f" (check org_id {self.org_id!r}: the token's org must match it)"
+            raise ZohoDeskError(line, status=status, code=code)
+
+    def _account(self, stat: str, resp: requests.Response) -> None:
+        weight = resp.headers.get("X-Rate-Limit-Request-Weight-v3")
+        remaining = resp.headers.get("X-Rate-Limit-Remaining-v3")
+        with self._stats_lock:
+            self.calls[stat] += 1
+            if weight and weight.isdigit():
+                self.credits_used += int(weight)
+            if remaining and remaining.lstrip("-").isdigit():
+                self.credits_remaining = int(remaining)
+
+    def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
+        return self.request("GET", path, params=params, label=label)
+
+    def pages(
+        self,
+        path: str,
+        *,
+        limit: int,
+        params: dict | None = None,
+        data_key: str = "data",
+        label: str | None = None,
+        max_from: int | None = None,
+    ) -> Pager:
+        """The pages of a list endpoint (offset ``from`` + ``limit``); see :class:`Pager`."""
+        return Pager(self, path, limit=limit, params=params, data_key=data_key,
+                     label=label, max_from=max_from)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
+        on the calling thread. At most 2 x max_concurrency items are pending at once."""
+        workers = self.limiter.maximum
+        if workers <= 1:
+            for item in items:
+                yield fn(item)
+            return
+        window: deque[concurrent.futures.Future] = deque()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                for item in items:
+                    window.append(pool.submit(fn, item))
+                    if len(window) >= 2 * workers:
+                        yield window.popleft().result()
+                while window:
+                    yield window.popleft().result()
+            finally:
+                for fut in window:
+                    fut.cancel()
+
+    def stats(self) -> dict:
+        with self._stats_lock:
+            return {
+                "calls": sum(self.calls.values()),
+                "calls_by_endpoint": dict(self.calls),
+                "retries": self.retries,
+                "token_refreshes": self.token_refreshes,
+                "credits_used": self.credits_used,
+                "credits_remaining": self.credits_remaining,
+                "peak_in_flight": self.limiter.peak,
+            }
+
+
+class Pager:
+    """Iterate the pages of a list endpoint.
+
+    Offsets start at 0 and advance by the rows received. Whether the server counts
+    ``from`` from 0 or 1 is not settled; with 1-based counting consecutive pages overlap
+    by one row, which is dropped here by id, so no row is skipped either way. Iteration
+    stops on 204, on a short page, or when ``from`` would pass ``max_from``; afterwards
+    ``exhausted`` tells whether the list was read to its end (False: stopped at max_from).
+    """
+
+    def __init__(self, client: ZohoDeskClient, path: str, *, limit: int, params: dict | None,
+                 data_key: str, label: str | None, max_from: int | None):
+        self.client, self.path, self.limit = client, path, limit
+        self.params, self.data_key, self.label, self.max_from = params, data_key, label, max_from
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[list[dict]]:
+        offset = 0
+        previous_ids: set = set()
+        while self.max_from is None or offset <= self.max_from:
+            query = dict(self.params or {})
+            query["from"] = offset
+            query["limit"] = self.limit
+            rows = _rows(self.client.get(self.path, query, label=self.label), self.data_key)
+            if not rows:
+                break
+            fresh = [r for r in rows if _row_key(r) not in previous_ids]
+            if fresh:
+                yield fresh
+            if len(rows) < self.limit:
+                break
+            previous_ids = {_row_key(r) for r in rows}
+            offset += len(rows)
+        else:
+            return
+        self.exhausted = True
+
+
+def _seconds(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def _rows(body: Any, data_key: str) -> list[dict]:
+    if body is None:
+        return []
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        rows = body.get(data_key)
+        if rows is None and data_key != "data":
+            rows = body.get("data")
+        if isinstance(rows, list):
+            return rows
+    raise ZohoDeskError(f"list answer has no {data_key!r} array: {str(body)[:120]}")
+
+
+def _row_key(row: dict) -> Any:
+    return row.get("id") if isinstance(row, dict) and "id" in row else repr(sorted(row.items()))

@@ -1,0 +1,1 @@
+"""Singer target that writes records back to Zoho Desk."""

@@ -1,0 +1,451 @@
+"""A Zoho Desk API emulator: a real HTTP server on loopback, strict like the service.
+
+Faithful to ../shared/zoho-desk-api.md: OAuth refresh on ``/oauth/v2/token`` (a failed
+refresh answers 200 with ``{"error": ...}``), ``Zoho-oauthtoken``/``Bearer`` tokens that
+expire, a mandatory ``orgId`` header (or query parameter), ``{"data": [...]}`` lists,
+204 for empty lists, 404 URL_NOT_FOUND, 405 for wrong methods, 422 for an unknown query
+parameter or a ``limit`` above the endpoint's cap, search windows capped at ``from``
+4999, credit headers, a per-org concurrency cap (429 TOO_MANY_REQUESTS).
+
+Test knobs: ``latency_ms``; ``inject(kind, ...)`` queues faults (``429``, ``quota`` = 429
+THRESHOLD_EXCEEDED with Retry-After, ``500`` with an HTML body, ``drop`` = connection
+closed without an answer); ``expire_tokens_after(k)``; ``from_base`` 0 or 1 (the
+open question on list offsets); ``calls`` counts every API call by endpoint and
+``log`` keeps method, path and query of each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from tap_zohodesk.catalog import OBJECTS, SEARCH_MAX_FROM, ObjectSpec
+from tests.emulator.data import LazyRows, Store, build_store
+
+CLIENT_ID = "emulator-client-id"
+CLIENT_SECRET = "emulator-client-secret"  # a fixture of the fake server, not a credential
+REFRESH_TOKEN = "1000.emulatorrefresh.token"
+ORG_ID = "60012345678"
+
+# Query parameters each list endpoint accepts besides from/limit (API facts, §4 and §6).
+LIST_PARAMS: dict[str, set[str]] = {
+    "tickets": {"departmentId", "departmentIds", "teamIds", "viewId", "assignee", "channel", "status",
+                "priority", "receivedInDays", "dueDate", "closedTime", "include", "fields", "sortBy"},
+    "contacts": {"viewId", "include", "sortBy"},
+    "accounts": {"viewId", "include", "sortBy"},
+    "agents": {"status", "searchStr", "departmentIds", "roleIds", "profileIds", "include",
+               "isConfirmed", "rolePermissionType"},
+    "departments": {"isEnabled", "searchStr", "chatStatus"},
+}
+SEARCH_PARAMS = {"_all", "id", "ticketNumber", "subject", "description", "status", "priority", "email",
+                 "phone", "channel", "category", "tag", "accountId", "accountName", "contactId",
+                 "contactName", "productId", "productName", "assigneeId", "departmentId",
+                 "createdTimeRange", "modifiedTimeRange", "customerResponseTimeRange", "dueDateRange",
+                 "sortBy", "firstName", "lastName", "fullName"}
+SEARCH_SORT = {"relevance", "modifiedTime", "createdTime", "customerResponseTime"}
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, *, errors=None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.errors, self.headers = errors, headers or {}
+
+    def body(self) -> dict:
+        out = {"errorCode": self.code, "message": self.message}
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+
+class DropConnection(Exception):
+    """Close the socket without answering."""
+
+
+def invalid_param(name: str) -> ApiError:
+    return ApiError(422, "UNPROCESSABLE_ENTITY", f"The value passed for the '{name}' parameter is invalid.")
+
+
+@dataclass
+class Fault:
+    kind: str
+    times: int = 1
+    path: re.Pattern | None = None
+    retry_after: int = 1
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern
+    template: str
+    handler: object
+    spec: ObjectSpec | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def credit_weight(offset: int) -> int:
+    """Zoho's published credit cost of a list call by offset."""
+    for upto, weight in ((2000, 3), (10000, 5), (50000, 10), (100000, 50)):
+        if offset <= upto:
+            return weight
+    return 100
+
+
+class Emulator:
+    """One emulated Zoho Desk org served over HTTP on 127.0.0.1."""
+
+    def __init__(self, *, tickets: int = 200, seed: int = 7, latency_ms: float = 0, from_base: int = 0,
+                 max_concurrency: int = 25, credits: int = 100_000, token_ttl: int = 3600,
+                 org_mismatch_status: int = 403, port: int = 0, store: Store | None = None):
+        self.store = store or build_store(seed=seed, tickets=tickets)
+        self.latency = latency_ms / 1000.0
+        self.from_base = from_base
+        self.max_concurrency = max_concurrency
+        self.credits_left = credits
+        self.token_ttl = token_ttl
+        self.org_mismatch_status = org_mismatch_status
+        self.calls: Counter[str] = Counter()
+        self.log: list[dict] = []
+        self.token_grants = 0
+        self.peak_in_flight = 0
+        self._in_flight = 0
+        self._tokens: dict[str, float] = {}
+        self._expire_countdown: int | None = None
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self.routes = self._build_routes()
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.emulator = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def config(self, **overrides) -> dict:
+        """A tap/target config pointing at this emulator."""
+        cfg = {
+            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN,
+            "org_id": ORG_ID, "api_url": f"{self.base_url}/api/v1", "accounts_url": self.base_url,
+            "retry_backoff_seconds": 0.01,
+        }
+        cfg.update(overrides)
+        return cfg
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="zoho-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- test knobs ---------------------------------------------------------------------
+    def inject(self, kind: str, *, times: int = 1, path: str | None = None, retry_after: int = 1) -> None:
+        if kind not in {"429", "quota", "500", "drop"}:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        with self._lock:
+            self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after))
+
+    def expire_tokens_after(self, calls: int) -> None:
+        with self._lock:
+            self._expire_countdown = calls
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.log.clear()
+
+    def calls_to(self, template: str) -> int:
+        return self.calls[template]
+
+    # -- routing ------------------------------------------------------------------------
+    def _build_routes(self) -> list[Route]:
+        routes: list[Route] = []
+
+        def add(method, template, handler, spec=None, **meta):
+            regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", template)
+            routes.append(Route(method, re.compile(f"^/api/v1/{regex}$"), f"{method} /{template}",
+                                handler, spec, meta))
+
+        for spec in OBJECTS:
+            if spec.search_path:
+                add("GET", spec.search_path, self._search, spec)
+            add("GET", spec.path, self._list, spec)
+            add("GET", spec.record_path, self._get, spec)
+        return routes
+
+    def dispatch(self, method: str, raw_path: str, headers, body: bytes) -> tuple[int, object, dict]:
+        parts = urlsplit(raw_path)
+        path = parts.path.rstrip("/") or "/"
+        query_pairs = parse_qsl(parts.query, keep_blank_values=True)
+        query = dict(query_pairs)
+        if path == "/oauth/v2/token":
+            return self._token_endpoint(method, query, headers, body)
+        if not path.startswith("/api/v1/"):
+            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+        route, match = self._match(method, path)
+        template = route.template if route else f"{method} {path}"
+        with self._lock:
+            self.calls[template] += 1
+            self.log.append({"method": method, "path": path, "route": template, "query": dict(query)})
+        self._maybe_fault(path)
+        self._authenticate(headers, query)
+        with self._lock:
+            if self._in_flight >= self.max_concurrency:
+                raise ApiError(429, "TOO_MANY_REQUESTS", "Concurrent request limit exceeded.")
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            if route is None:
+                raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+            if route.method != method:
+                raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
+            query.pop("orgId", None)
+            status, payload, weight = route.handler(route, match.groupdict(), query)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+        with self._lock:
+            self.credits_left -= weight
+            extra = {"X-Rate-Limit-Request-Weight-v3": str(weight),
+                     "X-Rate-Limit-Remaining-v3": str(self.credits_left)}
+        return status, payload, extra
+
+    def _match(self, method: str, path: str):
+        fallback = None
+        for route in self.routes:
+            match = route.pattern.match(path)
+            if match:
+                if route.method == method:
+                    return route, match
+                fallback = fallback or (route, match)
+        return fallback if fallback else (None, None)
+
+    def _maybe_fault(self, path: str) -> None:
+        with self._lock:
+            fault = next((f for f in self._faults if f.path is None or f.path.search(path)), None)
+            if fault is None:
+                return
+            fault.times -= 1
+            if fault.times <= 0:
+                self._faults.remove(fault)
+        if fault.kind == "drop":
+            raise DropConnection()
+        if fault.kind == "500":
+            raise ApiError(500, "INTERNAL_SERVER_ERROR", "<html><body><h1>500 Internal Server Error"
+                           "</h1></body></html>", headers={"Content-Type": "text/html"})
+        if fault.kind == "quota":
+            raise ApiError(429, "THRESHOLD_EXCEEDED", "API credit limit reached.",
+                           headers={"Retry-After": str(fault.retry_after)})
+        raise ApiError(429, "TOO_MANY_REQUESTS", "Too many requests.")
+
+    def _authenticate(self, headers, query: dict) -> None:
+        auth = headers.get("Authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        if not token or scheme not in ("Zoho-oauthtoken", "Bearer"):
+            raise ApiError(401, "UNAUTHORIZED", "You are not authenticated to perform this operation.")
+        with self._lock:
+            if self._expire_countdown is not None:
+                self._expire_countdown -= 1
+                if self._expire_countdown < 0:
+                    self._tokens.clear()
+                    self._expire_countdown = None
+            expiry = self._tokens.get(token.strip())
+        if expiry is None or expiry < time.monotonic():
+            raise ApiError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.")
+        org = headers.get("orgId") or query.get("orgId")
+        if not org:
+            raise invalid_param("orgId")
+        if org != ORG_ID:
+            raise ApiError(self.org_mismatch_status, "OAUTH_ORG_MISMATCH",
+                           "The OAuthToken is not valid for specified organization")
+
+    def _token_endpoint(self, method: str, query: dict, headers, body: bytes):
+        if method != "POST":
+            raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
+        form = dict(query)
+        form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        if form.get("grant_type") != "refresh_token":
+            return 200, {"error": "unsupported_grant_type"}, {}
+        if form.get("client_id") != CLIENT_ID:
+            return 200, {"error": "invalid_client"}, {}
+        if form.get("client_secret") != CLIENT_SECRET:
+            return 200, {"error": "invalid_client_secret"}, {}
+        if form.get("refresh_token") != REFRESH_TOKEN:
+            return 200, {"error": "invalid_code"}, {}
+        token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+        with self._lock:
+            self._tokens[token] = time.monotonic() + self.token_ttl
+            self.token_grants += 1
+        return 200, {"access_token": token, "api_domain": "https://www.zohoapis.com",
+                     "token_type": "Bearer", "expires_in": self.token_ttl}, {}
+
+    # -- handlers -----------------------------------------------------------------------
+    @staticmethod
+    def _paging(query: dict, cap: int, *, max_from: int | None = None) -> tuple[int, int]:
+        try:
+            offset = int(query.pop("from", 0))
+        except ValueError:
+            raise invalid_param("from") from None
+        try:
+            limit = int(query.pop("limit", 10))
+        except ValueError:
+            raise invalid_param("limit") from None
+        if limit < 1 or limit > cap:
+            raise invalid_param("limit")
+        if offset < 0 or (max_from is not None and offset > max_from):
+            raise invalid_param("from")
+        return offset, limit
+
+    @staticmethod
+    def _reject_extra(query: dict, allowed: set[str]) -> None:
+        for name in query:
+            if name not in allowed:
+                raise ApiError(422, "UNPROCESSABLE_ENTITY",
+                               f"Extra query parameter '{name}' is present in the input.")
+
+    def _page(self, rows: list[dict], offset: int, limit: int):
+        start = max(0, offset - self.from_base) if self.from_base else offset
+        page = rows[start:start + limit]
+        if not page:
+            return 204, None
+        return 200, {"data": page}
+
+    def _list(self, route: Route, ids: dict, query: dict):
+        spec = route.spec
+        offset, limit = self._paging(query, spec.limit)
+        self._reject_extra(query, LIST_PARAMS.get(spec.stream, set()))
+        with self.store.lock:
+            rows = list(self.store.table(spec.stream).rows)
+        status, payload = self._page(rows, offset, limit)
+        return status, payload, credit_weight(offset)
+
+    def _get(self, route: Route, ids: dict, query: dict):
+        self._reject_extra(query, {"include"})
+        row = self.store.table(route.spec.stream).by_id.get(ids["id"])
+        if row is None:
+            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+        return 200, row, 1
+
+    def _search(self, route: Route, ids: dict, query: dict):
+        spec = route.spec
+        offset, limit = self._paging(query, 100, max_from=SEARCH_MAX_FROM)
+        self._reject_extra(query, SEARCH_PARAMS)
+        sort = query.pop("sortBy", "relevance")
+        if sort.lstrip("-") not in SEARCH_SORT:
+            raise invalid_param("sortBy")
+        table = self.store.table(spec.stream)
+        with self.store.lock:
+            rows = None
+            for key in ("modifiedTime", "createdTime"):
+                window = query.pop(f"{key}Range", None)
+                if window is None:
+                    continue
+                low, _, high = window.partition(",")
+                if not TIME_RE.match(low) or not TIME_RE.match(high) or low > high:
+                    raise invalid_param(f"{key}Range")
+                rows = table.time_range(key, low, high)
+            if rows is None:
+                rows = list(table.rows)
+            if query:
+                rows = list(rows)
+                for name, value in query.items():
+                    wanted = set(value.split(","))
+                    rows = [r for r in rows if str(r.get(name)) in wanted]
+            key = sort.lstrip("-")
+            if key in ("modifiedTime", "createdTime") and not (
+                    isinstance(rows, LazyRows) and key == table.time_key and not sort.startswith("-")):
+                rows = sorted(rows, key=lambda r: (r.get(key) or "", r["id"]), reverse=sort.startswith("-"))
+            page = rows[offset:offset + limit]
+        if not page:
+            return 204, None, 3
+        return 200, {"data": page, "count": len(rows)}, 3
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    emulator: Emulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this a kept-alive client waits ~40 ms
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *args) -> None:  # quiet
+        return
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        emulator: Emulator = self.server.emulator
+        try:
+            status, payload, extra = emulator.dispatch(method, self.path, self.headers, body)
+        except DropConnection:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        except ApiError as err:
+            status, extra = err.status, dict(err.headers)
+            if extra.get("Content-Type") == "text/html":
+                self._write(status, err.message.encode(), extra)
+                return
+            payload = err.body()
+        self._write(status, None if payload is None else json.dumps(payload).encode(), extra)
+
+    def _write(self, status: int, data: bytes | None, extra: dict) -> None:
+        self.send_response(status)
+        headers = {"Content-Type": "application/json;charset=UTF-8", **extra}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data or b"")))
+        self.end_headers()
+        if data and status != 204:
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
