@@ -6,9 +6,23 @@ Read policy, per row of the catalog:
   by ``modifiedTime``, bound = bookmark, else ``start_date``, else 2000-01-01. A
   window is paged to the API's 5,000-row limit, then slides to start at the last
   ``modifiedTime`` read (ids already emitted at that instant are dropped), so no window
-  ever needs more than the cap and no call is spent re-reading.
+  ever needs more than the cap and no call is spent re-reading. Search calls stay at
+  offsets below 5,000, the cheapest credit tier: a first read of 100,000 tickets costs about
+  3,000 credits this way against about 29,500 through the plain list, whose deep offsets
+  cost up to 50 credits a call. ``full_sync_method: list`` forces the plain list.
 - other incremental rows: the list endpoint; rows older than the bound are dropped (these
   lists have no server-side time filter).
+- child rows (per parent record): parents come from the parent stream of this run when it
+  ran, else are read afresh. Only parents whose replication key moved since the child's
+  last run are visited (``parent_watermark`` in the child's state), parents whose counter
+  says 0 children are skipped, and calls run ``max_concurrency`` at a time. Whether a new
+  comment, thread or attachment bumps its parent's ``modifiedTime`` is not settled, so
+  every ``child_sweep_days`` (default 7) a child stream visits every parent with a non-zero
+  counter and emits all their children: a child record missed because its parent did not
+  move arrives at the latest with the next sweep. Cost of a sweep: one list call per such
+  parent.
+- a stream the portal cannot serve (feature off, scope or edition: 401 SCOPE_MISMATCH,
+  403, 422) is skipped with one warning; the sync goes on.
 """
 
 from __future__ import annotations
@@ -19,12 +33,15 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
 
-from tap_zohodesk.catalog import SEARCH_MAX_FROM, ObjectSpec
+from tap_zohodesk.catalog import BY_STREAM, FULL, SEARCH_MAX_FROM, ObjectSpec
 from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.custom_fields import coerce
+from tap_zohodesk.filters import Filters, placeholders, split_child_filters
 from tap_zohodesk.records import compile_pruner
+from tap_zohodesk.recycle import delete_markers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -34,13 +51,37 @@ if TYPE_CHECKING:
 
 # Lower bound of a first (full) read through search windows: before any Zoho Desk data.
 SEARCH_FLOOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Records that lack their modification time (comments carry only commentedTime in some
+# samples) are bookmarked on their creation time instead: never modified = modified then.
+KEY_FALLBACKS = {"modifiedTime": ("commentedTime", "createdTime")}
+UNAVAILABLE_CODES = {"SCOPE_MISMATCH", "LICENSE_ACCESS_LIMITED", "FORBIDDEN", "FEATURE_NOT_AVAILABLE"}
 
 
 @cache
-def load_schema(stream: str) -> dict:
-    """The packaged JSON schema of a stream (read once per process)."""
-    text = resources.files("tap_zohodesk").joinpath("schemas", f"{stream}.json").read_text()
-    return json.loads(text)
+def _schema_file(name: str) -> str:
+    return resources.files("tap_zohodesk").joinpath("schemas", f"{name}.json").read_text()
+
+
+def load_schema(spec: ObjectSpec) -> dict:
+    """The stream's schema: its (possibly shared) file plus the fields linking to the parent."""
+    schema = json.loads(_schema_file(spec.schema_name))
+    for link in spec.links:
+        key = link in spec.primary_key
+        schema["properties"].setdefault(link, {"type": ["string"] if key else ["string", "null"]})
+        if key and link not in schema.get("required", []):
+            schema.setdefault("required", []).append(link)
+    return schema
+
+
+def _params(filters: Filters, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Query parameters for filters other than ``id``; a list becomes Zoho's comma-separated OR."""
+    names = names or {}
+    return {names.get(k, k): ",".join(v) for k, v in filters.items() if k != "id"}
+
+
+def unavailable(exc: ZohoDeskError) -> bool:
+    """True when the error says this org cannot serve the object (not a bug of ours)."""
+    return exc.status in (403, 422) or exc.code in UNAVAILABLE_CODES
 
 
 class ZohoDeskStream(Stream):
@@ -56,10 +97,10 @@ class ZohoDeskStream(Stream):
         self.replication_key = spec.replication_key
         self._tap_ref = tap
         self._prune = compile_pruner(self.schema, self.logger, self.name)
-
-    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
-        self._prune(row, "")
-        return row
+        self._fallbacks = KEY_FALLBACKS.get(spec.replication_key or "", ())
+        self._parent_mark: str | None = None
+        cf = self.schema["properties"].get("cf", {})
+        self._cf_types: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
 
     @property
     def client(self) -> ZohoDeskClient:
@@ -69,7 +110,36 @@ class ZohoDeskStream(Stream):
     def is_sorted(self) -> bool:  # search windows are sorted, lists are not: be safe
         return False
 
-    # -- reading ------------------------------------------------------------------------
+    def post_process(self, row: dict, context: dict | None = None) -> dict | None:
+        key = self.replication_key
+        if key and not row.get(key):
+            row[key] = next((row[f] for f in self._fallbacks if row.get(f)), None)
+        custom = row.get("cf")
+        if self._cf_types and isinstance(custom, dict):
+            for name, value in custom.items():
+                if name in self._cf_types:
+                    custom[name] = coerce(value, self._cf_types[name])
+        self._prune(row, "")
+        self._tap_ref.parents.remember(self.name, row)
+        return row
+
+    # -- entry point --------------------------------------------------------------------
+    def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
+        try:
+            if self.spec.parent:
+                yield from self._read_as_child()
+            else:
+                bound = self._lower_bound(context)
+                self._tap_ref.parents.open(self.name, bound)
+                yield from self.rows_since(bound)
+                self._tap_ref.parents.close(self.name)
+                if bound is not None and "_sdc_deleted_at" in self.schema["properties"]:
+                    yield from delete_markers(self.client, self.name, bound)
+        except ZohoDeskError as exc:
+            if not unavailable(exc):
+                raise
+            self.logger.warning("Skipping stream '%s': this Zoho Desk org cannot serve it (%s)", self.name, exc)
+
     def _lower_bound(self, context: dict | None) -> datetime | None:
         if not self.replication_key:
             return None
@@ -79,37 +149,79 @@ class ZohoDeskStream(Stream):
         lookback = float(self.config.get("lookback_seconds") or 0)
         return start - timedelta(seconds=lookback)
 
-    def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
-        bound = self._lower_bound(context)
-        if bound is None and self.spec.search_path and self.config.get("full_sync_method") != "list":
-            bound = SEARCH_FLOOR
-        if bound is not None and self.spec.search_path:
-            yield from self._search_windows(bound)
-            return
-        yield from self._list(bound)
+    # -- reading without side effects -----------------------------------------------------
+    def rows_since(self, bound: datetime | None, *, parents_since: datetime | None = None,
+                   extra: Filters | None = None) -> Iterator[dict]:
+        """This object's rows whose replication key is >= ``bound`` (all when None), under the
+        configured filters plus ``extra`` (filters pushed down by a child).
 
-    def _list(self, bound: datetime | None) -> Iterator[dict]:
+        For a child object ``parents_since`` selects the parents visited (default: bound).
+        """
         spec = self.spec
-        for page in self.client.pages(spec.path, limit=spec.limit, data_key=spec.data_key,
-                                      label=f"list {spec.stream}"):
-            for row in page:
-                if bound is not None and not self._at_or_after(row, bound):
-                    continue
-                yield row
+        filters = {**self._tap_ref.filters.get(self.name, {}), **(extra or {})}
+        if spec.parent:
+            since = parents_since if parents_since is not None else bound
+            rows = self._child_rows(since, bound, filters)
+        elif "id" in filters:
+            rows = self._by_ids(filters["id"], {})
+        elif spec.search_path and (bound is not None or self.config.get("full_sync_method") != "list"):
+            rows = self._search_windows(bound or SEARCH_FLOOR, _params(filters))
+        else:
+            rows = self._list(bound, _params(filters, spec.list_param_names))
+        if spec.detail or self._wants_thread_content():
+            rows = self.client.map(self._with_detail, rows)
+        yield from rows
 
-    def _at_or_after(self, row: dict, bound: datetime) -> bool:
-        value = row.get(self.replication_key or "")
+    def _wants_thread_content(self) -> bool:
+        return self.spec.schema_name == "threads" and bool(self.config.get("include_thread_content"))
+
+    def _with_detail(self, row: dict) -> dict:
+        spec = self.spec
+        values = {k: row.get(k) for k in spec.links}
+        path = (spec.detail_path or spec.record_path).format(**values, id=row["id"])
+        body = self.client.get(path, label=f"detail {spec.stream}")
+        if isinstance(body, dict):
+            row.update({k: v for k, v in body.items() if k not in values})
+        return row
+
+    def _keep(self, row: dict, bound: datetime | None) -> bool:
+        """Client-side time filter for lists that have no server-side one."""
+        if bound is None:
+            return True
+        value = row.get(self.replication_key or "") or next(
+            (row[f] for f in self._fallbacks if row.get(f)), None)
         if not value:
             return True  # cannot tell: keep it rather than lose it
         try:
             return parse_zoho_time(value) >= bound
         except ValueError as exc:
             raise ZohoDeskError(
-                f"{self.name}: record {row.get('id')!r} has an unreadable "
-                f"{self.replication_key} {value!r}"
+                f"{self.name}: record {row.get('id')!r} has an unreadable {self.replication_key} {value!r}"
             ) from exc
 
-    def _search_windows(self, bound: datetime) -> Iterator[dict]:
+    def _by_ids(self, ids: list[str], links: dict[str, str]) -> Iterator[dict]:
+        """Exactly the records asked for by id (a missing one is simply absent)."""
+        path = self.spec.detail_path or self.spec.record_path
+        for record_id in ids:
+            try:
+                body = self.client.get(path.format(**links, id=record_id), label=f"get {self.name}")
+            except ZohoDeskError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if isinstance(body, dict):
+                body.update(links)
+                yield body
+
+    def _list(self, bound: datetime | None, params: dict[str, str]) -> Iterator[dict]:
+        spec = self.spec
+        for page in self.client.pages(spec.path, limit=spec.limit, data_key=spec.data_key,
+                                      params=params, label=f"list {spec.stream}"):
+            for row in page:
+                if self._keep(row, bound):
+                    yield row
+
+    def _search_windows(self, bound: datetime, params: dict[str, str]) -> Iterator[dict]:
         spec = self.spec
         key = self.replication_key or "modifiedTime"
         low = to_zoho_time(bound)
@@ -120,7 +232,7 @@ class ZohoDeskStream(Stream):
             ids_at_last: set = set()
             pager = self.client.pages(
                 spec.search_path or "", limit=spec.limit, label=f"search {spec.stream}",
-                params={"modifiedTimeRange": f"{low},{high}", "sortBy": key},
+                params={**params, "modifiedTimeRange": f"{low},{high}", "sortBy": key},
                 max_from=SEARCH_MAX_FROM,
             )
             for page in pager:
@@ -140,3 +252,89 @@ class ZohoDeskStream(Stream):
                     f"{key} {low}; the search window cannot be narrowed further"
                 )
             low, done_at_low = last_time, ids_at_last
+
+    # -- children -------------------------------------------------------------------------
+    def _parents(self, since: datetime | None, upward: Filters) -> list[dict]:
+        spec = self.spec
+        parent_spec = BY_STREAM[spec.parent or ""]
+        if spec.all_parents or parent_spec.mode == FULL:
+            since = None
+        parents = self._tap_ref.parents.rows(parent_spec.stream, since, upward)
+        key = parent_spec.replication_key
+        if key:
+            self._parent_mark = max((p[key] for p in parents if p.get(key)), default=None)
+        if spec.count_field:
+            parents = [p for p in parents if str(p.get(spec.count_field, "1") or "0") != "0"]
+        return parents
+
+    def _children_of(self, parent: dict, query: dict[str, str]) -> list[dict]:
+        spec = self.spec
+        values = {k: parent.get(field) for k, field in spec.links.items()}
+        if any(v is None for v in values.values()):
+            return []
+        params = {**spec.params, **query}
+        if spec.parent_param:
+            path = spec.path
+            params[spec.parent_key] = values[spec.parent_key]
+        else:
+            path = spec.path.format(**values)
+        label = f"list {spec.stream}"
+        try:
+            if spec.single:
+                body = self.client.get(path, params or None, label=label)
+                rows = [body] if isinstance(body, dict) and body else []
+            else:
+                rows = [r for page in self.client.pages(path, limit=spec.limit, params=params,
+                                                         data_key=spec.data_key, label=label) for r in page]
+        except ZohoDeskError as exc:
+            if exc.status == 404:  # the parent went away between the two reads
+                return []
+            raise
+        for row in rows:
+            row.update(values)
+        return rows
+
+    def _child_rows(self, parents_since: datetime | None, bound: datetime | None,
+                    filters: Filters) -> Iterator[dict]:
+        links, upward, query = split_child_filters(self.spec, filters)
+        if "id" in filters:  # exactly these records, under the parent the filters name
+            given = {k: v[0] for k, v in links.items()}
+            if placeholders(self.spec.detail_path or self.spec.record_path) <= given.keys():
+                yield from self._by_ids(filters["id"], given)
+                return
+            for parent in self._parents(None, upward):  # one parent, read by id
+                values = {k: parent.get(f) for k, f in self.spec.links.items()}
+                yield from self._by_ids(filters["id"], values)
+            return
+        params = _params(query)
+        parents = self._parents(parents_since, upward)
+        for rows in self.client.map(lambda parent: self._children_of(parent, params), parents):
+            for row in rows:
+                if self._keep(row, bound):
+                    yield row
+
+    def _read_as_child(self) -> Iterator[dict]:
+        """Read children of changed parents; keep the parent watermark in this stream's state."""
+        state = self.stream_state
+        now = datetime.now(timezone.utc)
+        mark = state.get("parent_watermark")
+        last_sweep = state.get("last_full_sweep")
+        sweep_days = float(self.config.get("child_sweep_days", 7) or 0)
+        sweep_due = mark is not None and sweep_days > 0 and (
+            last_sweep is None or now - parse_zoho_time(last_sweep) >= timedelta(days=sweep_days))
+        if sweep_due:
+            parents_since = bound = None
+        elif mark is None:  # first run: every parent since start_date
+            parents_since = bound = self._lower_bound(None)
+        else:
+            parents_since, bound = parse_zoho_time(mark), self._lower_bound(None)
+        self._parent_mark = None
+        self._tap_ref.parents.open(self.name, bound)
+        yield from self.rows_since(bound, parents_since=parents_since)
+        self._tap_ref.parents.close(self.name)
+        if self._parent_mark and (mark is None or self._parent_mark > mark):
+            state["parent_watermark"] = self._parent_mark
+        if parents_since is None:
+            state["last_full_sweep"] = to_zoho_time(now)
+            if sweep_due:
+                self.logger.info("%s: periodic sweep of every parent done", self.name)

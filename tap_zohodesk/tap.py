@@ -8,9 +8,14 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 
 from tap_zohodesk.catalog import OBJECTS
-from tap_zohodesk.client import ZohoDeskClient
+from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.connection import ConfigError, connection_properties, resolve_urls
+from tap_zohodesk.custom_fields import MODULE_OF, read_custom_fields
+from tap_zohodesk.deleted import DeletedRecordsStream
+from tap_zohodesk.filters import FilterError, parse_filters
+from tap_zohodesk.parents import ParentRows
 from tap_zohodesk.records import FastWriter
+from tap_zohodesk.recycle import DELETED_RECORDS, MARKED_STREAMS
 from tap_zohodesk.streams import ZohoDeskStream, load_schema
 
 
@@ -27,6 +32,20 @@ class TapZohoDesk(Tap):
         th.Property("full_sync_method", th.StringType, default="search", allowed_values=["search", "list"],
                     description="First read of searchable objects: credit-cheap search windows "
                     "(default) or the plain list."),
+        th.Property("filters", th.ObjectType(additional_properties=th.ObjectType()),
+                    description='Native filters per stream, e.g. {"tickets": {"status": ["Open", "On Hold"]}}'),
+        th.Property("emit_deletes", th.BooleanType, default=False,
+                    description="Incremental runs of tickets, contacts, accounts, contracts, tasks, calls, "
+                    "events, products also emit records deleted since the bookmark (_sdc_deleted_at)."),
+        th.Property("deleted_records", th.ObjectType(
+            th.Property("start_date", th.DateTimeType), th.Property("end_date", th.DateTimeType),
+            th.Property("exclude_user_id", th.StringType)),
+            description="Options of stream deleted_records (GetDeleted)."),
+        th.Property("include_thread_content", th.BooleanType, default=False,
+                    description="threads: one extra request per thread for its full content."),
+        th.Property("child_sweep_days", th.NumberType, default=7,
+                    description="Every N days child streams visit every parent (0: never); "
+                    "catches children whose parent's modifiedTime did not move."),
         th.Property("lookback_seconds", th.IntegerType, default=0,
                     description="Re-read this many seconds before the bookmark (search-index lag)."),
     ).to_dict()
@@ -34,6 +53,9 @@ class TapZohoDesk(Tap):
     def __init__(self, *args, **kwargs):
         self._client: ZohoDeskClient | None = None
         self._client_lock = threading.Lock()
+        self._parents: ParentRows | None = None
+        self._cf_types: dict | None = None
+        self.filters: dict = {}
         super().__init__(*args, **kwargs)
         try:
             resolve_urls(self.config)
@@ -49,7 +71,45 @@ class TapZohoDesk(Tap):
             return self._client
 
     def discover_streams(self) -> list[ZohoDeskStream]:
-        return [ZohoDeskStream(self, spec, load_schema(spec.stream)) for spec in OBJECTS]
+        try:  # before any API call: discovery below reads field metadata
+            self.filters = parse_filters(self.config.get("filters"))
+        except FilterError as exc:
+            raise SystemExit(f"tap-zohodesk: {exc}") from None
+        custom = self._custom_fields()
+        streams = []
+        for spec in OBJECTS:
+            schema = load_schema(spec)
+            typed = custom.get(MODULE_OF.get(spec.schema_name, ""))
+            if typed is not None and "cf" in schema["properties"]:
+                schema["properties"]["cf"] = {"type": ["object", "null"], "properties": typed,
+                                              "additionalProperties": False}
+            if self.config.get("emit_deletes") and spec.stream in MARKED_STREAMS:
+                schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
+            streams.append(ZohoDeskStream(self, spec, schema))
+        streams.append(DeletedRecordsStream(self, DELETED_RECORDS, load_schema(DELETED_RECORDS)))
+        return streams
+
+    def load_streams(self) -> list[ZohoDeskStream]:
+        """Catalog order, not the SDK's alphabetical one: a parent syncs before its children,
+        which then reuse its rows instead of reading them again."""
+        return self.discover_streams()
+
+    def _custom_fields(self) -> dict[str, dict[str, dict]]:
+        """The org's custom fields per module, read once per run (8 calls)."""
+        if self._cf_types is None:
+            try:
+                self._cf_types = read_custom_fields(self.client, self.logger)
+            except ZohoDeskError as exc:  # e.g. the OAuth refresh itself failed
+                self.logger.warning("Custom fields stay untyped: field metadata unreadable (%s)", exc)
+                self._cf_types = {}
+        return self._cf_types
+
+    # -- parent rows shared with child streams ------------------------------------------
+    @property
+    def parents(self) -> ParentRows:
+        if self._parents is None:
+            self._parents = ParentRows(self.streams)
+        return self._parents
 
     def sync_all(self) -> None:
         try:

@@ -125,7 +125,7 @@ def test_bounded_concurrency_and_slowdown_on_429():
         emu.inject("429", times=1)
         again = list(client.map(lambda i: client.get(f"tickets/{i}"),
                                 [r["id"] for r in emu.store.tables["tickets"].rows]))
-        assert len(again) == 50
+        assert len(again) == len(emu.store.tables["tickets"].rows)
         assert client.stats()["retries"] == 1
         assert client.limiter.lowest == 1  # halved from 3 on the 429, then regrown
         assert client.limiter.limit == 3

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+ORG_ID = "60012345678"  # the one emulated org
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()
 GRID = 900  # modification times are multiples of 15 minutes: ties on purpose
 
@@ -32,22 +33,35 @@ class Table:
         self.rows: list[dict] = []
         self.by_id: dict[str, dict] = {}
         self._sorted: list[tuple[str, str]] | None = None
+        self._index: dict[str, dict[str, list[dict]]] = {}
 
     def add(self, row: dict) -> dict:
         self.rows.append(row)
-        self.by_id[row["id"]] = row
-        self._sorted = None
+        if "id" in row:
+            self.by_id[row["id"]] = row
+        self.changed()
         return row
 
     def remove(self, row_id: str) -> dict | None:
         row = self.by_id.pop(row_id, None)
         if row is not None:
             self.rows.remove(row)
-            self._sorted = None
+            self.changed()
         return row
 
     def changed(self) -> None:
         self._sorted = None
+        self._index.clear()
+
+    def where(self, field: str, value: str) -> list[dict]:
+        """Rows whose ``field`` equals ``value``, in list order (index built on first use)."""
+        index = self._index.get(field)
+        if index is None:
+            index = {}
+            for row in self.rows:
+                index.setdefault(row.get(field), []).append(row)
+            self._index[field] = index
+        return index.get(value, [])
 
     def time_range(self, key: str, low: str, high: str) -> list[dict]:
         """Rows whose ``key`` lies in [low, high], sorted by (key, id)."""
@@ -86,6 +100,7 @@ class Store:
 
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
+        self.recycle_bin: list[dict] = []
         self.lock = threading.RLock()
         self._clock = 0.0
         self._next_id = 1893000000000000  # above every seeded id
@@ -106,6 +121,37 @@ class Store:
             ts = max(datetime.now(timezone.utc).timestamp(), self._clock + 0.001)
             self._clock = ts
             return zoho_time(ts)
+
+    def add_child(self, table: str, row: dict, *, parent_table: str, parent_key: str,
+                  count_field: str | None = None, bump_parent: bool = True) -> dict:
+        """Add a child record (comment, thread, ...) the way the service would; whether the
+        parent's modifiedTime moves is the open question, hence ``bump_parent``."""
+        with self.lock:
+            parent = self.tables[parent_table].by_id[row[parent_key]]
+            row.setdefault("id", self.new_id())
+            self.table(table).add(row)
+            if count_field:
+                parent[count_field] = str(int(parent.get(count_field) or 0) + 1)
+            if bump_parent:
+                parent["modifiedTime"] = self.now()
+            self.tables[parent_table].changed()
+            return row
+
+    def trash(self, stream: str, record_id: str, *, deleted_by: dict, when: str | None = None) -> dict:
+        """Move a record to the recycle bin, as moveToTrash does."""
+        with self.lock:
+            row = self.tables[stream].remove(record_id)
+            name = (row.get("subject") or row.get("accountName") or row.get("contractName")
+                    or row.get("productName") or " ".join(filter(None, [row.get("firstName"), row.get("lastName")])))
+            entry = {
+                "id": record_id, "module": stream, "type": stream.capitalize(), "displayName": name,
+                "departmentId": row.get("departmentId"), "deletedById": deleted_by["id"],
+                "deletedBy": {"id": deleted_by["id"], "name": deleted_by.get("name"),
+                              "photoURL": deleted_by.get("photoURL")},
+                "deletedTime": when or self.now(), "record": row,
+            }
+            self.recycle_bin.append(entry)
+            return entry
 
     def touch(self, stream: str, ids: list[str], **changes: object) -> list[dict]:
         """Modify records as an agent would: apply ``changes``, bump modifiedTime."""
@@ -148,11 +194,21 @@ class Seeder:
         return self.rng.choice(self.store.tables[stream].rows)
 
     def run(self) -> Store:
-        for name, build in SEEDERS:
+        for name, build in all_seeders():
             table = self.store.table(name)
             for row in build(self):
                 table.add(row)
+        self.fill_recycle_bin()
         return self.store
+
+    def fill_recycle_bin(self) -> None:
+        """Some records were deleted before the tap ever ran: the last of each module."""
+        agent = self.store.tables["agents"].rows[0]
+        for k, module in enumerate(RECYCLED):
+            rows = self.store.tables[module].rows
+            if len(rows) > 3:
+                when = zoho_time(EPOCH + self.span + (k + 1) * 3600)
+                self.store.trash(module, rows[-1]["id"], deleted_by=agent, when=when)
 
 
 FIRST = ["Jade", "Arya", "Bran", "Cal", "Dana", "Eli", "Faye", "Gus", "Hana", "Ivo", "June", "Kai"]
@@ -286,13 +342,23 @@ def seed_tickets(s: Seeder):
         }
 
 
-SEEDERS: list[tuple[str, Callable]] = [
+RECYCLED = ("tickets", "contacts", "accounts", "contracts", "tasks", "calls", "events", "products")
+
+CORE_SEEDERS: list[tuple[str, Callable]] = [
     ("departments", seed_departments),
     ("agents", seed_agents),
     ("accounts", seed_accounts),
     ("contacts", seed_contacts),
     ("tickets", seed_tickets),
 ]
+
+
+def all_seeders() -> list[tuple[str, Callable]]:
+    """Core tables first, then the objects that hang off them (each module in order)."""
+    from tests.emulator import seed_org
+    from tests.emulator import seed_tickets as seed_ticket_family
+
+    return CORE_SEEDERS + seed_org.SEEDERS + seed_ticket_family.SEEDERS
 
 
 def build_store(*, seed: int = 7, tickets: int = 200) -> Store:

@@ -28,12 +28,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from tap_zohodesk.catalog import OBJECTS, SEARCH_MAX_FROM, ObjectSpec
-from tests.emulator.data import LazyRows, Store, build_store
+from tests.emulator.data import ORG_ID, LazyRows, Store, build_store
 
 CLIENT_ID = "emulator-client-id"
 CLIENT_SECRET = "emulator-client-secret"  # a fixture of the fake server, not a credential
 REFRESH_TOKEN = "1000.emulatorrefresh.token"
-ORG_ID = "60012345678"
 
 # Query parameters each list endpoint accepts besides from/limit (API facts, §4 and §6).
 LIST_PARAMS: dict[str, set[str]] = {
@@ -49,7 +48,63 @@ SEARCH_PARAMS = {"_all", "id", "ticketNumber", "subject", "description", "status
                  "phone", "channel", "category", "tag", "accountId", "accountName", "contactId",
                  "contactName", "productId", "productName", "assigneeId", "departmentId",
                  "createdTimeRange", "modifiedTimeRange", "customerResponseTimeRange", "dueDateRange",
-                 "sortBy", "firstName", "lastName", "fullName"}
+                 "sortBy", "firstName", "lastName", "fullName", "dueDate", "startTime", "departmentIds",
+                 "ownerId"}
+CF_MODULES = {"tickets", "contacts", "accounts", "tasks", "calls", "events", "products", "contracts"}
+
+
+def zoho_field_type(value: object) -> str:
+    """The Zoho field type a seeded custom value stands for."""
+    if isinstance(value, bool):
+        return "Boolean"
+    text = str(value)
+    if re.fullmatch(r"-?\d+", text):
+        return "Number"
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return "Decimal"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return "Date"
+    if TIME_RE.match(text):
+        return "DateTime"
+    return "Picklist"
+
+
+TRASH_MAX_IDS = 50  # not documented [U]; the emulator holds the target to a cautious cap
+RECYCLE_MODULES = {"accounts", "contacts", "tickets", "tasks", "timeEntry", "calls", "events", "contracts",
+                   "products", "topics", "solutions"}
+
+# Parameters that shape an answer rather than filter it.
+SHAPING = {"include", "sortBy", "viewId", "searchStr", "fields", "receivedInDays", "closedTime",
+           "teamIds", "assignee", "roleIds", "profileIds", "_all"}
+
+
+def _matches(value: object, wanted: set[str]) -> bool:
+    if isinstance(value, list):
+        return any(str(v) in wanted for v in value)
+    if isinstance(value, bool):
+        return str(value).lower() in wanted
+    return str(value) in wanted
+
+
+def narrow(rows: list[dict], query: dict) -> list[dict]:
+    """Apply filter parameters the way Zoho does: equality, comma-separated values OR-ed."""
+    for name, value in query.items():
+        if name in SHAPING:
+            continue
+        field = "departmentId" if name == "departmentIds" else name
+        wanted = set(value.split(","))
+        rows = [r for r in rows if _matches(r.get(field, r.get(name)), wanted)]
+    return rows
+
+
+# Every child list also takes these.
+CHILD_PARAMS = {"include", "sortBy", "isPublic"}
+# Fields a list row does not carry: only the single-record GET returns them.
+DETAIL_ONLY: dict[str, set[str]] = {
+    "threads": {"content", "plainText", "attachments", "replyTo", "isContentTruncated", "fullContentURL"},
+    "tickets": {"description"},
+    "archived_tickets": {"description"},
+}
 SEARCH_SORT = {"relevance", "modifiedTime", "createdTime", "customerResponseTime"}
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -114,9 +169,11 @@ class Emulator:
         self.credits_left = credits
         self.token_ttl = token_ttl
         self.org_mismatch_status = org_mismatch_status
+        self.disabled: dict[str, tuple[int, str]] = {}
         self.calls: Counter[str] = Counter()
         self.log: list[dict] = []
         self.token_grants = 0
+        self.rows_served = 0  # records that crossed the wire, to prove a filter was applied upstream
         self.peak_in_flight = 0
         self._in_flight = 0
         self._tokens: dict[str, float] = {}
@@ -169,6 +226,10 @@ class Emulator:
         with self._lock:
             self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after))
 
+    def disable(self, stream: str, status: int = 403, code: str = "LICENSE_ACCESS_LIMITED") -> None:
+        """Answer every call of this object as a portal without the feature does."""
+        self.disabled[stream] = (status, code)
+
     def expire_tokens_after(self, calls: int) -> None:
         with self._lock:
             self._expire_countdown = calls
@@ -177,6 +238,7 @@ class Emulator:
         with self._lock:
             self.calls.clear()
             self.log.clear()
+            self.rows_served = 0
 
     def calls_to(self, template: str) -> int:
         return self.calls[template]
@@ -190,11 +252,24 @@ class Emulator:
             routes.append(Route(method, re.compile(f"^/api/v1/{regex}$"), f"{method} /{template}",
                                 handler, spec, meta))
 
-        for spec in OBJECTS:
+        add("GET", "organizationFields", self._organization_fields)
+        add("GET", "recycleBin", self._recycle_bin)
+        by_path: dict[str, list[ObjectSpec]] = {}
+        for spec in OBJECTS:  # one table per API path: the first catalog row with that path
+            by_path.setdefault(spec.path, []).append(spec)
+        for specs in by_path.values():
+            spec = specs[0]
+            # the API filters these natively (the contract's filter column), besides its own params
+            native = {name for s in specs for name in s.filters if name != "id" and name not in s.links}
+            native |= {alias for s in specs for alias in s.list_param_names.values()}
+            allowed = LIST_PARAMS.get(spec.stream, set()) | CHILD_PARAMS | native
             if spec.search_path:
                 add("GET", spec.search_path, self._search, spec)
-            add("GET", spec.path, self._list, spec)
-            add("GET", spec.record_path, self._get, spec)
+            add("GET", spec.path, self._single if spec.single else self._list, spec, allowed=allowed)
+            if not spec.single:
+                add("GET", spec.record_path, self._get, spec)
+            if spec.trash_key:
+                add("POST", f"{spec.path}/moveToTrash", self._move_to_trash, spec)
         return routes
 
     def dispatch(self, method: str, raw_path: str, headers, body: bytes) -> tuple[int, object, dict]:
@@ -212,7 +287,7 @@ class Emulator:
             self.calls[template] += 1
             self.log.append({"method": method, "path": path, "route": template, "query": dict(query)})
         self._maybe_fault(path)
-        self._authenticate(headers, query)
+        self._authenticate(headers, query, path_needs_org=path != "/api/v1/organizations")
         with self._lock:
             if self._in_flight >= self.max_concurrency:
                 raise ApiError(429, "TOO_MANY_REQUESTS", "Concurrent request limit exceeded.")
@@ -226,15 +301,27 @@ class Emulator:
             if route.method != method:
                 raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
             query.pop("orgId", None)
-            status, payload, weight = route.handler(route, match.groupdict(), query)
+            status, payload, weight = route.handler(route, match.groupdict(), query, self._json(method, body))
         finally:
             with self._lock:
                 self._in_flight -= 1
         with self._lock:
             self.credits_left -= weight
+            if isinstance(payload, dict):
+                rows = payload.get("data", payload.get("teams"))
+                self.rows_served += len(rows) if isinstance(rows, list) else 1
             extra = {"X-Rate-Limit-Request-Weight-v3": str(weight),
                      "X-Rate-Limit-Remaining-v3": str(self.credits_left)}
         return status, payload, extra
+
+    @staticmethod
+    def _json(method: str, body: bytes):
+        if method not in ("POST", "PATCH", "PUT") or not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise ApiError(400, "INVALID_DATA", "The request body is not valid JSON.") from None
 
     def _match(self, method: str, path: str):
         fallback = None
@@ -264,7 +351,7 @@ class Emulator:
                            headers={"Retry-After": str(fault.retry_after)})
         raise ApiError(429, "TOO_MANY_REQUESTS", "Too many requests.")
 
-    def _authenticate(self, headers, query: dict) -> None:
+    def _authenticate(self, headers, query: dict, path_needs_org: bool = True) -> None:
         auth = headers.get("Authorization") or ""
         scheme, _, token = auth.partition(" ")
         if not token or scheme not in ("Zoho-oauthtoken", "Bearer"):
@@ -279,9 +366,9 @@ class Emulator:
         if expiry is None or expiry < time.monotonic():
             raise ApiError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.")
         org = headers.get("orgId") or query.get("orgId")
-        if not org:
+        if not org and path_needs_org:
             raise invalid_param("orgId")
-        if org != ORG_ID:
+        if org and org != ORG_ID:
             raise ApiError(self.org_mismatch_status, "OAUTH_ORG_MISMATCH",
                            "The OAuthToken is not valid for specified organization")
 
@@ -329,30 +416,139 @@ class Emulator:
                 raise ApiError(422, "UNPROCESSABLE_ENTITY",
                                f"Extra query parameter '{name}' is present in the input.")
 
-    def _page(self, rows: list[dict], offset: int, limit: int):
+    def _check_enabled(self, spec: ObjectSpec) -> None:
+        if spec.stream in self.disabled:
+            status, code = self.disabled[spec.stream]
+            raise ApiError(status, code, f"The feature behind '{spec.path}' is not available in this portal.")
+
+    def _parent_rows(self, spec: ObjectSpec, ids: dict, query: dict) -> list[dict]:
+        """The rows of a list, narrowed to the parent named in the path or query."""
+        table = self.store.table(spec.stream)
+        links = {k: v for k, v in ids.items() if k != "id"}
+        if spec.parent_param:
+            value = query.pop(spec.parent_key, None)
+            if not value:
+                raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{spec.parent_key}' parameter is required.")
+            links[spec.parent_key] = value
+        if not links:
+            return list(table.rows)
+        (first, value), *rest = links.items()
+        rows = table.where(first, value)
+        return [r for r in rows if all(r.get(k) == v for k, v in rest)]
+
+    def _list(self, route: Route, ids: dict, query: dict, body=None):
+        spec = route.spec
+        self._check_enabled(spec)
+        offset, limit = self._paging(query, spec.limit)
+        with self.store.lock:
+            rows = self._parent_rows(spec, ids, query)
+        self._reject_extra(query, route.meta["allowed"])
+        rows = narrow(rows, query)
+        hidden = DETAIL_ONLY.get(spec.stream)
         start = max(0, offset - self.from_base) if self.from_base else offset
         page = rows[start:start + limit]
+        weight = credit_weight(offset)
         if not page:
-            return 204, None
-        return 200, {"data": page}
+            return 204, None, weight
+        if hidden:
+            page = [{k: v for k, v in r.items() if k not in hidden} for r in page]
+        return 200, {spec.data_key: page}, weight
 
-    def _list(self, route: Route, ids: dict, query: dict):
+    def _organization_fields(self, route: Route, ids: dict, query: dict, body=None):
+        """Field metadata of a module; custom fields are described from the seeded ``cf`` values."""
+        module = query.pop("module", None)
+        self._reject_extra(query, {"departmentId"})
+        if module not in CF_MODULES:
+            raise invalid_param("module")
+        seen: dict[str, str] = {}
+        for row in self.store.table(module).rows[:500]:
+            for name, value in (row.get("cf") or {}).items():
+                if value is not None:
+                    seen.setdefault(name, zoho_field_type(value))
+                seen.setdefault(name, "Text")
+        fields = [{"id": self.store.new_id(), "apiName": "subject", "displayLabel": "Subject", "type": "Text",
+                   "isCustomField": False, "isMandatory": True}]
+        fields += [{"id": self.store.new_id(), "apiName": name, "displayLabel": name[3:].title(),
+                    "type": kind, "isCustomField": True, "isMandatory": False} for name, kind in seen.items()]
+        return 200, {"data": fields}, 1
+
+    def _move_to_trash(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec
-        offset, limit = self._paging(query, spec.limit)
-        self._reject_extra(query, LIST_PARAMS.get(spec.stream, set()))
+        self._reject_extra(query, set())
+        key = spec.trash_key
+        wanted = (body or {}).get(key)
+        if not isinstance(wanted, list) or not wanted:
+            raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
+                           errors=[{"fieldName": f"/{key}", "errorType": "missing", "errorMessage": None}])
+        if len(wanted) > TRASH_MAX_IDS:
+            raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
+                           errors=[{"fieldName": f"/{key}", "errorType": "invalid",
+                                    "errorMessage": f"at most {TRASH_MAX_IDS} ids per call"}])
+        table = self.store.table(spec.stream)
         with self.store.lock:
-            rows = list(self.store.table(spec.stream).rows)
-        status, payload = self._page(rows, offset, limit)
-        return status, payload, credit_weight(offset)
+            missing = [i for i in wanted if str(i) not in table.by_id]
+            if missing:
+                raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
+                               errors=[{"fieldName": f"/{key}", "errorType": "invalid",
+                                        "errorMessage": f"unknown id {missing[0]}"}])
+            for record_id in wanted:
+                self.store.trash(spec.stream, str(record_id), deleted_by=self.current_agent())
+        return 204, None, 6 * len(wanted)
 
-    def _get(self, route: Route, ids: dict, query: dict):
+    def current_agent(self) -> dict:
+        """The agent the OAuth token belongs to: the first seeded agent."""
+        return self.store.tables["agents"].rows[0]
+
+    def _recycle_bin(self, route: Route, ids: dict, query: dict, body=None):
+        offset, limit = self._paging(query, 100)
+        module = query.pop("module", None)
+        sort = query.pop("sortBy", "-deletedTime")
+        include = set(filter(None, query.pop("include", "").split(",")))
+        department = query.pop("departmentId", None)
+        self._reject_extra(query, set())
+        if module is not None and module not in RECYCLE_MODULES:
+            raise invalid_param("module")
+        if sort.lstrip("-") not in {"name", "type", "department", "deletedBy", "deletedTime"}:
+            raise invalid_param("sortBy")
+        if not include <= {"department", "deletedBy"}:
+            raise invalid_param("include")
+        with self.store.lock:
+            rows = [r for r in self.store.recycle_bin if module is None or r["module"] == module]
+        if department:
+            rows = [r for r in rows if r["departmentId"] == department]
+        field = {"name": "displayName", "department": "departmentId", "deletedBy": "deletedById"}.get(
+            sort.lstrip("-"), sort.lstrip("-"))
+        rows = sorted(rows, key=lambda r: (r.get(field) or "", r["id"]), reverse=sort.startswith("-"))
+        page = rows[offset:offset + limit]
+        if not page:
+            return 204, None, 3
+        out = []
+        for r in page:
+            item = {k: r[k] for k in ("id", "displayName", "type", "departmentId", "deletedById", "deletedTime")}
+            if "deletedBy" in include:
+                item["deletedBy"] = r["deletedBy"]
+            out.append(item)
+        return 200, {"data": out}, credit_weight(offset)
+
+    def _single(self, route: Route, ids: dict, query: dict, body=None):
+        self._check_enabled(route.spec)
+        self._reject_extra(query, set())
+        rows = self._parent_rows(route.spec, ids, query)
+        if not rows:
+            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+        return 200, rows[0], 1
+
+    def _get(self, route: Route, ids: dict, query: dict, body=None):
+        self._check_enabled(route.spec)
         self._reject_extra(query, {"include"})
         row = self.store.table(route.spec.stream).by_id.get(ids["id"])
-        if row is None:
+        if row is None and route.spec.stream == "tickets":  # archived tickets are tickets too
+            row = self.store.table("archived_tickets").by_id.get(ids["id"])
+        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
             raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
         return 200, row, 1
 
-    def _search(self, route: Route, ids: dict, query: dict):
+    def _search(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec
         offset, limit = self._paging(query, 100, max_from=SEARCH_MAX_FROM)
         self._reject_extra(query, SEARCH_PARAMS)
@@ -373,10 +569,7 @@ class Emulator:
             if rows is None:
                 rows = list(table.rows)
             if query:
-                rows = list(rows)
-                for name, value in query.items():
-                    wanted = set(value.split(","))
-                    rows = [r for r in rows if str(r.get(name)) in wanted]
+                rows = narrow(list(rows), query)
             key = sort.lstrip("-")
             if key in ("modifiedTime", "createdTime") and not (
                     isinstance(rows, LazyRows) and key == table.time_key and not sort.startswith("-")):
@@ -384,6 +577,8 @@ class Emulator:
             page = rows[offset:offset + limit]
         if not page:
             return 204, None, 3
+        hidden = DETAIL_ONLY.get(spec.stream, set())
+        page = [{k: v for k, v in r.items() if k not in hidden} for r in page]
         return 200, {"data": page, "count": len(rows)}, 3
 
 

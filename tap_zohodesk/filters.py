@@ -1,0 +1,106 @@
+"""Native filters from config, checked before any API call.
+
+``filters`` maps a stream to ``{zohoField: value}`` (``=``) or ``{zohoField: [values]}``
+(``In``, only where the contract allows it). How each filter reaches the API:
+- ``id``: exactly that record, ``GET <record path>`` (a child also needs its parent ids);
+- a field linking a child to its parent (``ticketId``, ``accountId``, ...): only that
+  parent is visited (the parent record is read by id, one call);
+- a field the parent stream filters on (``departmentId`` of archived-ticket children,
+  ``ticket_tags``): passed down to the parent's own read;
+- anything else: a query parameter of the list or search endpoint (``In``: one
+  comma-separated value, which Zoho ORs).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
+
+Filters = dict[str, list[str]]
+
+
+class FilterError(ValueError):
+    """A filter the API cannot take; the message names stream, field and what is allowed."""
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def parse_filters(raw: Any) -> dict[str, Filters]:
+    if raw in (None, {}):
+        return {}
+    if not isinstance(raw, dict):
+        raise FilterError("config 'filters' must be an object keyed by stream name")
+    out: dict[str, Filters] = {}
+    for stream, fields in raw.items():
+        spec = BY_STREAM.get(stream)
+        if spec is None:
+            raise FilterError(f"filters: '{stream}' is not a stream of tap-zohodesk")
+        if not isinstance(fields, dict) or not fields:
+            raise FilterError(f"filters.{stream}: expected an object of field -> value")
+        allowed = ", ".join(f"{k} ({'=, In' if op == 'in' else '='})" for k, op in spec.filters.items())
+        parsed: Filters = {}
+        for name, value in fields.items():
+            op = spec.filters.get(name)
+            if op is None:
+                raise FilterError(f"filters.{stream}: field '{name}' cannot be filtered natively; "
+                                  f"allowed: {allowed or 'none'}")
+            values = value if isinstance(value, list) else [value]
+            if isinstance(value, list) and op != "in":
+                raise FilterError(f"filters.{stream}.{name}: a list ('In') is not allowed, only '=' "
+                                  f"with one value; allowed: {allowed}")
+            if not values or any(v is None or isinstance(v, (dict, list)) for v in values):
+                raise FilterError(f"filters.{stream}.{name}: values must be strings, numbers or booleans")
+            parsed[name] = [_text(v) for v in values]
+        _check_addressable(spec, parsed, f"filters.{stream}")
+        out[stream] = parsed
+    return out
+
+
+def placeholders(path: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", path)) - {"id"}
+
+
+def _check_addressable(spec: ObjectSpec, filters: Filters, where: str) -> None:
+    """An ``id`` filter, here or pushed to a parent, must be able to build the record's path:
+    from the parent ids given, or by reading the one parent the filters name."""
+    upward = split_child_filters(spec, filters)[1] if spec.parent else {}
+    if "id" in filters:
+        given = {canonical(spec, n) for n in filters}
+        missing = placeholders(spec.detail_path or spec.record_path) - given
+        if missing and "id" not in upward:
+            names = [n for n, op in spec.filters.items() if canonical(spec, n) in spec.links
+                     and spec.links[canonical(spec, n)] == "id"] or sorted(missing)
+            raise FilterError(f"{where}: a {spec.stream} record is addressed under its parent: "
+                              f"also filter on {', '.join(names)}")
+    if upward:
+        _check_addressable(BY_STREAM[spec.parent or ""], upward, where)
+
+
+def canonical(spec: ObjectSpec, name: str) -> str:
+    """The link field a filter name stands for (the contract calls ticketId archivedTicketId
+    on archived-ticket children and zohoTicketId on jira_issues)."""
+    return "ticketId" if name in ("archivedTicketId", "zohoTicketId") else name
+
+
+def split_child_filters(spec: ObjectSpec, filters: Filters) -> tuple[Filters, Filters, Filters]:
+    """(link values, filters for the parent read, query parameters of the child list)."""
+    parent = BY_STREAM[spec.parent or ""]
+    links: Filters = {}
+    upward: Filters = {}
+    params: Filters = {}
+    for name, values in filters.items():
+        field = canonical(spec, name)
+        if name == "id":
+            continue
+        if field in spec.links:
+            links[field] = values
+            upward[spec.links[field]] = values
+        elif name in parent.filters:
+            upward[name] = values
+        else:
+            params[name] = values
+    return links, upward, params

@@ -1,0 +1,104 @@
+"""The catalog against the contract table in ../shared/spec/objects.md, and discovery."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tap_zohodesk.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.streams import load_schema
+
+CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "objects.md"
+ROW = re.compile(r"^\| (\w+) \| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$")
+
+
+def contract_rows() -> list[dict]:
+    if not CONTRACT.exists():
+        pytest.skip(f"contract table not found at {CONTRACT}")
+    rows = []
+    for line in CONTRACT.read_text().splitlines():
+        match = ROW.match(line.strip())
+        if match and match.group(2) != "stream":
+            seed, stream, filters, mode, dml, nested = (g.strip() for g in match.groups())
+            rows.append({"stream": stream, "filters": filters, "mode": mode, "dml": dml, "nested": nested})
+    return rows
+
+
+def lower_camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def test_contract_has_62_objects_and_catalog_matches_names():
+    rows = contract_rows()
+    assert len(rows) == 62
+    assert sorted(r["stream"] for r in rows) == sorted(spec.stream for spec in OBJECTS)
+
+
+@pytest.mark.parametrize("row", contract_rows(), ids=lambda r: r["stream"])
+def test_catalog_row_matches_contract(row):
+    spec = BY_STREAM[row["stream"]]
+    assert spec.mode == row["mode"]
+    if row["mode"] == "modified+new":
+        assert spec.replication_key == "modifiedTime"
+    elif row["mode"] == "new only":
+        assert spec.replication_key == "createdTime"
+    else:
+        assert spec.replication_key is None
+    expected_dml = set() if row["dml"] == "read-only" else set(row["dml"].split("/"))
+    assert set(spec.dml) == expected_dml
+    # filters: "Id =; DepartmentId,Channel,Status,Priority =,In"
+    expected: dict[str, str] = {}
+    for part in row["filters"].split(";"):
+        names, _, ops = part.strip().partition(" ")
+        for name in names.split(","):
+            expected[lower_camel(name.strip())] = "in" if "In" in ops else "="
+    assert spec.filters == expected
+    schema = load_schema(spec)
+    for field in ([] if row["nested"] == "-" else [n.strip() for n in row["nested"].split(",")]):
+        prop = schema["properties"][lower_camel(field)]
+        kinds = prop["type"]
+        target = prop["items"] if "array" in kinds else prop
+        assert "object" in target["type"], f"{spec.stream}.{field} must be an object or array of objects"
+        assert target["properties"], f"{spec.stream}.{field} must declare its properties"
+
+
+def test_every_schema_is_strict_and_declares_its_keys():
+    for spec in OBJECTS:
+        schema = load_schema(spec)
+        assert schema["additionalProperties"] is False, spec.stream
+        for key in spec.primary_key:
+            assert schema["properties"][key]["type"] == ["string"], (spec.stream, key)
+        if spec.replication_key:
+            assert spec.replication_key in schema["properties"], spec.stream
+
+
+def test_discover_lists_the_62_objects_and_deleted_records(shared_emulator, tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(shared_emulator.config()))
+    proc = subprocess.run([sys.executable, "-m", "tap_zohodesk", "--config", str(config), "--discover"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    catalog = json.loads(proc.stdout)
+    entries = {e["tap_stream_id"]: e for e in catalog["streams"]}
+    assert len(entries) == 63 and "deleted_records" in entries  # 62 objects + the recycle bin
+    assert entries["deleted_records"]["key_properties"] == ["module", "id"]
+    for spec in OBJECTS:
+        entry = entries[spec.stream]
+        assert entry["key_properties"] == list(spec.primary_key)
+        assert entry.get("replication_key") == spec.replication_key
+        assert entry["replication_method"] == ("INCREMENTAL" if spec.replication_key else "FULL_TABLE")
+    cf = entries["tickets"]["schema"]["properties"]["cf"]
+    assert cf["properties"]["cf_score"]["type"] == ["integer", "null"]
+    assert cf["properties"]["cf_region"]["type"] == ["string", "null"]
+
+
+def test_about_needs_no_credentials():
+    proc = subprocess.run([sys.executable, "-m", "tap_zohodesk", "--about", "--format", "json"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    about = json.loads(proc.stdout)
+    assert about["name"] == "tap-zohodesk"
+    assert {"client_id", "org_id", "data_center"} <= set(about["settings"]["properties"])
