@@ -62,9 +62,20 @@ def _schema_file(name: str) -> str:
     return resources.files("tap_zohodesk").joinpath("schemas", f"{name}.json").read_text()
 
 
+def _schema(name: str) -> dict:
+    """A schema file; ``{"$extends": base, "properties": {...}}`` adds properties to ``base``."""
+    schema = json.loads(_schema_file(name))
+    base = schema.pop("$extends", None)
+    if base is None:
+        return schema
+    merged = _schema(base)
+    merged["properties"].update(schema["properties"])
+    return merged
+
+
 def load_schema(spec: ObjectSpec) -> dict:
     """The stream's schema: its (possibly shared) file plus the fields linking to the parent."""
-    schema = json.loads(_schema_file(spec.schema_name))
+    schema = _schema(spec.schema_name)
     for link in spec.links:
         key = link in spec.primary_key
         schema["properties"].setdefault(link, {"type": ["string"] if key else ["string", "null"]})

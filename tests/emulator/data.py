@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import random
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -20,8 +21,8 @@ GRID = 900  # modification times are multiples of 15 minutes: ties on purpose
 
 
 def zoho_time(ts: float) -> str:
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    seconds, millis = divmod(int(round(ts * 1000)), 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
 class Table:
