@@ -19,7 +19,7 @@ $(BIN)/.meltano: $(BIN)/.installed meltano.yml
 demo: $(BIN)/.meltano
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
-test: $(BIN)/.installed
+test: $(BIN)/.meltano
 	$(BIN)/ruff check tap_zohodesk target_zohodesk tests scripts benchmarks
 	$(BIN)/python -m pytest
 

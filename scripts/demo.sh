@@ -32,11 +32,11 @@ con = duckdb.connect("output/demo.duckdb", read_only=True)
 tables = con.execute(
     "select table_name from information_schema.tables where table_schema = 'zohodesk' order by 1"
 ).fetchall()
-print(f"{'table':<24}{'rows':>8}")
+print(f"{'table':<30}{'rows':>8}")
 empty = []
 for (table,) in tables:
     rows = con.execute(f'select count(*) from zohodesk."{table}"').fetchone()[0]
-    print(f"{table:<24}{rows:>8}")
+    print(f"{table:<30}{rows:>8}")
     if rows == 0:
         empty.append(table)
 if not tables or empty:
