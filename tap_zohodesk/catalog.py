@@ -52,7 +52,7 @@ class ObjectSpec:
     filters: dict[str, str] = field(default_factory=dict)
     dml: frozenset[str] = frozenset()
     trash_key: str | None = None
-    required_on_insert: tuple[str, ...] = ()
+    trash_path: str | None = None
     parent_fields: dict[str, str] | None = None
     parent_param: bool = False
     count_field: str | None = None
@@ -81,6 +81,11 @@ class ObjectSpec:
         if self.parent_fields is not None:
             return self.parent_fields
         return {self.parent_key: "id"} if self.parent_key else {}
+
+    @property
+    def delete_path(self) -> str | None:
+        """Where ``moveToTrash`` takes this object's ids (None: deleted one by one)."""
+        return (self.trash_path or f"{self.path}/moveToTrash") if self.trash_key else None
 
     @property
     def schema_name(self) -> str:
@@ -141,32 +146,31 @@ OBJECTS: tuple[ObjectSpec, ...] = (
       schema="time_entries"),
     # -- customers ---------------------------------------------------------------------
     S("contacts", "contacts", MODIFIED, "modifiedTime", limit=100, search_path="contacts/search",
-      filters=ID, dml=CRUD, trash_key="contactIds", required_on_insert=("lastName",)),
+      filters=ID, dml=CRUD, trash_key="contactIds"),
     *_children("contacts", "contactId", modes={"comments": MODIFIED, "attachments": NEW_ONLY,
                "followers": FULL, "time_entries": NEW_ONLY},
                crud={"comments": CRUD, "attachments": CD, "followers": _dml("DELETE")}),
     S("accounts", "accounts", MODIFIED, "modifiedTime", limit=100, search_path="accounts/search",
-      filters=ID, dml=CRUD, trash_key="accountIds", required_on_insert=("accountName",)),
+      filters=ID, dml=CRUD, trash_key="accountIds"),
     *_children("accounts", "accountId", modes={"comments": MODIFIED, "attachments": NEW_ONLY,
                "followers": FULL, "time_entries": NEW_ONLY},
                crud={"comments": CRUD, "attachments": CD, "followers": _dml("DELETE")}),
     S("contracts", "contracts", MODIFIED, "modifiedTime",
       filters={"id": "=", "accountId": "=", "departmentId": "=", "ownerId": "="}, dml=CRUD,
-      trash_key="contractIds", required_on_insert=("contractName", "departmentId", "accountId")),
+      trash_key="contractIds"),
     *_children("contracts", "contractId", modes={"comments": MODIFIED}, crud={"comments": CRUD}),
     S("products", "products", MODIFIED, "modifiedTime", limit=100, search_path="products/search",
-      filters={"id": "=", "departmentIds": "=", "ownerId": "="}, dml=CRUD, trash_key="productIds",
-      required_on_insert=("productName",)),
+      filters={"id": "=", "departmentIds": "=", "ownerId": "="}, dml=CRUD, trash_key="productIds"),
     *_children("products", "productId", modes={"attachments": NEW_ONLY}, crud={"attachments": CD}),
     S("customer_happiness", "customerHappiness", NEW_ONLY, "createdTime",
       filters={"departmentId": "=", "agentId": "=", "contactId": "=", "ticketId": "=", "accountId": "=",
                "rating": "="}),
     # -- tickets -----------------------------------------------------------------------
     S("tickets", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
-      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", required_on_insert=("subject", "departmentId"),
+      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds",
       list_param_names={"departmentId": "departmentIds"}),
     S("tickets_extended", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
-      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", required_on_insert=("subject", "departmentId"),
+      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds",
       list_param_names={"departmentId": "departmentIds"}, detail=True),
     S("threads", "tickets/{ticketId}/threads", NEW_ONLY, "createdTime", parent="tickets", parent_key="ticketId",
       limit=200, filters={"id": "=", "ticketId": "="}, count_field="threadCount"),
@@ -196,7 +200,8 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     # -- archived tickets (per department; the list needs departmentId) -----------------
     S("archived_tickets", "tickets/archivedTickets", NEW_ONLY, "createdTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, dml=RD,
-      detail_path="tickets/{id}", schema="tickets", all_parents=True),
+      detail_path="tickets/{id}", schema="tickets", all_parents=True, trash_key="ticketIds",
+      trash_path="tickets/moveToTrash"),
     S("archived_tickets_extended", "tickets/archivedTickets", MODIFIED, "modifiedTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, detail=True,
       detail_path="tickets/{id}", schema="tickets_extended", all_parents=True),

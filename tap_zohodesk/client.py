@@ -241,6 +241,7 @@ class ZohoDeskClient:
         *,
         params: dict | None = None,
         json: Any = None,
+        files: dict | None = None,
         label: str | None = None,
         retry_unsafe: bool = True,
     ) -> Any:
@@ -260,7 +261,7 @@ class ZohoDeskClient:
             try:
                 with self.limiter:
                     resp = self._session().request(
-                        method, url, params=params, json=json, headers=headers, timeout=120
+                        method, url, params=params, json=json, files=files, headers=headers, timeout=120
                     )
             except requests.RequestException as exc:
                 with self._stats_lock:

@@ -1,51 +1,45 @@
-"""Sinks: one per stream, driven by the tap's object catalog."""
+"""One sink per stream; records are checked here and written in batches by the Writer."""
 
 from __future__ import annotations
 
-from collections import Counter
-
+from jsonschema import Draft7Validator
 from singer_sdk.sinks import BatchSink
 
-from tap_zohodesk.catalog import BY_STREAM
-
-
-def classify(record: dict) -> str:
-    """INSERT without id, UPDATE with id, DELETE when _sdc_deleted_at is set."""
-    if record.get("_sdc_deleted_at"):
-        return "DELETE"
-    return "UPDATE" if record.get("id") else "INSERT"
+from target_zohodesk.writer import ACTION, Result, operation_of
 
 
 class ZohoDeskSink(BatchSink):
-    """Validates records against the catalog's allowed operations.
+    """Collects a stream's records; each batch is written (or refused) record by record."""
 
-    Writing to Zoho Desk is not implemented yet: every record is checked and counted,
-    and the would-be operations are logged when the batch drains.
-    """
+    MAX_SIZE_DEFAULT = 200
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.spec = BY_STREAM.get(self.stream_name)
-        self.outcomes: Counter[str] = Counter()
+    def __init__(self, target, *args, **kwargs):
+        self.owner = target  # the SDK keeps no reference to its target
+        super().__init__(target, *args, **kwargs)
+        self._validator = Draft7Validator(self.schema)
+
+    @property
+    def include_sdc_metadata_properties(self) -> bool:
+        return True  # _sdc_deleted_at is what marks a DELETE
 
     def _singer_validate_message(self, record: dict) -> None:
         """A record without its key is an INSERT here, not a malformed message."""
 
+    def _validate_and_parse(self, record: dict) -> dict:
+        """Keep values as sent (Zoho wants its own timestamp strings back); checked below."""
+        return record
+
     def process_record(self, record: dict, context: dict) -> None:
-        operation = classify(record)
-        if self.spec is None:
-            self.logger.error("%s: not a Zoho Desk object this target knows; record skipped",
-                              self.stream_name)
-            self.outcomes["error"] += 1
-        elif operation not in self.spec.dml:
-            allowed = "/".join(sorted(self.spec.dml)) or "nothing (read-only)"
-            self.logger.error("%s: %s not allowed (allowed: %s); record id=%s skipped",
-                              self.stream_name, operation, allowed, record.get("id"))
-            self.outcomes["error"] += 1
-        else:
-            self.outcomes[operation] += 1
+        error = next(iter(self._validator.iter_errors(record)), None)
+        if error is not None:
+            where = "/".join(map(str, error.absolute_path)) or "record"
+            operation = "SEND" if self.stream_name == ACTION else operation_of(record)
+            self.owner.report([Result(self.stream_name, operation, record.get("id"), "error",
+                                        f"{self.stream_name}: {where}: {error.message}")])
+            return
+        context.setdefault("records", []).append(record)
 
     def process_batch(self, context: dict) -> None:
-        self.logger.info("%s: validated %s (writes not implemented yet)", self.stream_name,
-                         dict(self.outcomes))
-        self.outcomes.clear()
+        records = context.get("records") or []
+        if records:
+            self.owner.report(self.owner.writer.write(self.stream_name, records))

@@ -50,3 +50,23 @@ def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | Non
             result.state = message["value"]
     result.stats = tap.client.stats() if tap._client else {}
     return result
+
+
+def singer_lines(stream: str, schema: dict, records: list[dict], key: list[str] | None = None) -> str:
+    lines = [{"type": "SCHEMA", "stream": stream, "schema": schema, "key_properties": key or []}]
+    lines += [{"type": "RECORD", "stream": stream, "record": r} for r in records]
+    return "\n".join(json.dumps(line) for line in lines) + "\n"
+
+
+def run_target(config: dict, text: str) -> list[dict]:
+    """Run target-zohodesk in-process on Singer ``text``; return the lines of its results file."""
+    from pathlib import Path
+
+    from target_zohodesk.target import TargetZohoDesk
+
+    target = TargetZohoDesk(config=config, parse_env_config=False)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        target.listen(file_input=io.StringIO(text))
+    path = Path(config["results_path"])
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

@@ -18,8 +18,8 @@ ROW = re.compile(r"^\| (\w+) \| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|
 
 
 def contract_rows() -> list[dict]:
-    if not CONTRACT.exists():
-        pytest.skip(f"contract table not found at {CONTRACT}")
+    if not CONTRACT.exists():  # test_contract_has_62_objects... then fails, naming the path
+        return []
     rows = []
     for line in CONTRACT.read_text().splitlines():
         match = ROW.match(line.strip())
@@ -35,6 +35,7 @@ def lower_camel(name: str) -> str:
 
 def test_contract_has_62_objects_and_catalog_matches_names():
     rows = contract_rows()
+    assert CONTRACT.exists(), f"contract table not found at {CONTRACT}"
     assert len(rows) == 62
     assert sorted(r["stream"] for r in rows) == sorted(spec.stream for spec in OBJECTS)
 

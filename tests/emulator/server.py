@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tap_zohodesk.catalog import OBJECTS, SEARCH_MAX_FROM, ObjectSpec
 from tests.emulator.data import ORG_ID, LazyRows, Store, build_store
+from tests.emulator.writes import WriteHandlers
 
 CLIENT_ID = "emulator-client-id"
 CLIENT_SECRET = "emulator-client-secret"  # a fixture of the fake server, not a credential
@@ -156,12 +157,13 @@ def credit_weight(offset: int) -> int:
     return 100
 
 
-class Emulator:
+class Emulator(WriteHandlers):
     """One emulated Zoho Desk org served over HTTP on 127.0.0.1."""
 
     def __init__(self, *, tickets: int = 200, seed: int = 7, latency_ms: float = 0, from_base: int = 0,
                  max_concurrency: int = 25, credits: int = 100_000, token_ttl: int = 3600,
-                 org_mismatch_status: int = 403, port: int = 0, store: Store | None = None):
+                 org_mismatch_status: int = 403, port: int = 0, store: Store | None = None,
+                 child_bumps_parent: bool = True):
         self.store = store or build_store(seed=seed, tickets=tickets)
         self.latency = latency_ms / 1000.0
         self.from_base = from_base
@@ -170,6 +172,9 @@ class Emulator:
         self.token_ttl = token_ttl
         self.org_mismatch_status = org_mismatch_status
         self.disabled: dict[str, tuple[int, str]] = {}
+        self.child_bumps_parent = child_bumps_parent
+        self.hook = None  # called as hook(method, route_template) before each API call is served
+        self._request = threading.local()
         self.calls: Counter[str] = Counter()
         self.log: list[dict] = []
         self.token_grants = 0
@@ -269,8 +274,13 @@ class Emulator:
             if not spec.single:
                 add("GET", spec.record_path, self._get, spec)
             if spec.trash_key:
-                add("POST", f"{spec.path}/moveToTrash", self._move_to_trash, spec)
+                add("POST", spec.delete_path, self._move_to_trash, spec)
+        self.write_routes(add)
         return routes
+
+    @property
+    def _raw_body(self) -> bytes | None:
+        return getattr(self._request, "raw", None)
 
     def dispatch(self, method: str, raw_path: str, headers, body: bytes) -> tuple[int, object, dict]:
         parts = urlsplit(raw_path)
@@ -286,6 +296,8 @@ class Emulator:
         with self._lock:
             self.calls[template] += 1
             self.log.append({"method": method, "path": path, "route": template, "query": dict(query)})
+        if self.hook is not None:
+            self.hook(method, template)
         self._maybe_fault(path)
         self._authenticate(headers, query, path_needs_org=path != "/api/v1/organizations")
         with self._lock:
@@ -301,7 +313,10 @@ class Emulator:
             if route.method != method:
                 raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
             query.pop("orgId", None)
-            status, payload, weight = route.handler(route, match.groupdict(), query, self._json(method, body))
+            self._request.raw = body
+            multipart = (headers.get("Content-Type") or "").startswith("multipart/")
+            parsed = None if multipart else self._json(method, body)
+            status, payload, weight = route.handler(route, match.groupdict(), query, parsed)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -484,15 +499,18 @@ class Emulator:
             raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
                            errors=[{"fieldName": f"/{key}", "errorType": "invalid",
                                     "errorMessage": f"at most {TRASH_MAX_IDS} ids per call"}])
-        table = self.store.table(spec.stream)
+        tables = [self.store.table(spec.stream)]
+        if spec.stream == "tickets":
+            tables.append(self.store.table("archived_tickets"))
         with self.store.lock:
-            missing = [i for i in wanted if str(i) not in table.by_id]
+            missing = [i for i in wanted if not any(str(i) in t.by_id for t in tables)]
             if missing:
                 raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
                                errors=[{"fieldName": f"/{key}", "errorType": "invalid",
                                         "errorMessage": f"unknown id {missing[0]}"}])
             for record_id in wanted:
-                self.store.trash(spec.stream, str(record_id), deleted_by=self.current_agent())
+                home = next(t.name for t in tables if str(record_id) in t.by_id)
+                self.store.trash(home, str(record_id), deleted_by=self.current_agent())
         return 204, None, 6 * len(wanted)
 
     def current_agent(self) -> dict:

@@ -1,0 +1,3 @@
+from target_zohodesk.target import TargetZohoDesk
+
+TargetZohoDesk.cli()
