@@ -19,3 +19,10 @@ def emulator():
     """A fresh emulator per test, for tests that change data or inject faults."""
     with Emulator(tickets=300, seed=11) as emu:
         yield emu
+
+
+@pytest.fixture(scope="module")
+def small_emulator():
+    """A small read-only emulator per test module (every object seeded)."""
+    with Emulator(tickets=60, seed=33) as emu:
+        yield emu

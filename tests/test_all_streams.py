@@ -16,9 +16,8 @@ ALL = [spec.stream for spec in OBJECTS]
 
 
 @pytest.fixture(scope="module")
-def small():
-    with Emulator(tickets=60, seed=21) as emu:
-        yield emu
+def small(small_emulator):
+    return small_emulator
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 from tap_zohodesk.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.filters import FilterError, canonical, parse_filters
 from tap_zohodesk.tap import TapZohoDesk
-from tests.emulator import Emulator
 from tests.helpers import run_tap
 
 CASES = [(spec.stream, name) for spec in OBJECTS for name in spec.filters]
@@ -18,9 +17,8 @@ COMPANIONS = {("thread_attachments", "threadId"): ["ticketId"]}
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator(tickets=60, seed=33) as emulator:
-        yield emulator
+def emu(small_emulator):
+    return small_emulator
 
 
 @pytest.fixture(scope="module")
