@@ -228,3 +228,27 @@ def test_replay_after_a_crash_creates_no_duplicate(emu, tmp_path):
     assert sorted(r["lastName"] for r in replayed) == sorted(r["lastName"] for r in records)
     lines = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
     assert sum(1 for x in lines if x.get("journal")) == 5
+
+
+def test_shell_pipe_tap_into_target(emu, tmp_path):
+    """`tap-zohodesk | target-zohodesk`: every contact read is written back, one result each."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(emu.cfg))
+    catalog = tmp_path / "catalog.json"
+    discovered = subprocess.run([sys.executable, "-m", "tap_zohodesk", "--config", str(config), "--discover"],
+                                capture_output=True, text=True, check=True, timeout=120).stdout
+    entries = json.loads(discovered)
+    for entry in entries["streams"]:
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] == []:
+                meta["metadata"]["selected"] = entry["tap_stream_id"] == "contacts"
+    catalog.write_text(json.dumps(entries))
+    pipe = subprocess.run(
+        f"{sys.executable} -m tap_zohodesk --config {config} --catalog {catalog} | "
+        f"{sys.executable} -m target_zohodesk --config {config}",
+        shell=True, capture_output=True, text=True, timeout=300)
+    assert pipe.returncode == 0, pipe.stderr[-2000:]
+    assert json.loads(pipe.stdout.strip().splitlines()[-1])["bookmarks"]["contacts"]["replication_key_value"]
+    results = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert len(results) == len(emu.store.tables["contacts"].rows)
+    assert {(r["operation"], r["status"]) for r in results} == {("UPDATE", "ok")}
