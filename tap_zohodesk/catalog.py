@@ -61,7 +61,6 @@ class ObjectSpec:
     detail_path: str | None = None
     all_parents: bool = False
     schema: str | None = None
-    params: dict[str, str] = field(default_factory=dict)
     list_param_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -287,7 +287,7 @@ class ZohoDeskStream(Stream):
         values = self._link_values(parent)
         if any(v is None for v in values.values()):
             return []
-        params = {**spec.params, **query}
+        params = dict(query)
         if spec.parent_param:
             path = spec.path
             params[spec.parent_key] = values[spec.parent_key]

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tap_zohodesk.catalog import OBJECTS, SEARCH_MAX_FROM, ObjectSpec
 from tests.emulator.data import ORG_ID, LazyRows, Store, build_store
+from tests.emulator.errors import ApiError, invalid_param
 from tests.emulator.writes import WriteHandlers
 
 CLIENT_ID = "emulator-client-id"
@@ -110,25 +111,8 @@ SEARCH_SORT = {"relevance", "modifiedTime", "createdTime", "customerResponseTime
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, errors=None, headers=None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.errors, self.headers = errors, headers or {}
-
-    def body(self) -> dict:
-        out = {"errorCode": self.code, "message": self.message}
-        if self.errors:
-            out["errors"] = self.errors
-        return out
-
-
 class DropConnection(Exception):
     """Close the socket without answering."""
-
-
-def invalid_param(name: str) -> ApiError:
-    return ApiError(422, "UNPROCESSABLE_ENTITY", f"The value passed for the '{name}' parameter is invalid.")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from functools import cache
 from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
 from tap_zohodesk.streams import load_schema
 from tap_zohodesk.writable import read_only, required
+from tests.emulator.errors import ApiError
 
 SUPPORT_ADDRESSES = {"support@acme.example", "billing@acme.example"}
 # Creates that take an inline object besides the read-only display ones.
@@ -29,16 +30,12 @@ COUNTERS = {"comments": "commentCount", "attachments": "attachmentCount", "time_
             "threads": "threadCount", "followers": "followerCount"}
 
 
-def invalid_data(field: str, kind: str, message: str | None = None):
-    from tests.emulator.server import ApiError
-
+def invalid_data(field: str, kind: str, message: str | None = None) -> ApiError:
     return ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
                     errors=[{"fieldName": f"/{field}", "errorType": kind, "errorMessage": message}])
 
 
-def not_found():
-    from tests.emulator.server import ApiError
-
+def not_found() -> ApiError:
     return ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
 
 
