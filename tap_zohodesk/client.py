@@ -37,6 +37,8 @@ TOKEN_EARLY_REFRESH_SECONDS = 60
 MAX_BACKOFF_SECONDS = 120
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
+# Page sizes to fall back to when a list refuses its documented cap.
+LIMIT_FALLBACK = {100: 99, 99: 50}
 
 log = logging.getLogger("zohodesk.client")
 
@@ -397,7 +399,15 @@ class Pager:
             query = dict(self.params or {})
             query["from"] = offset
             query["limit"] = self.limit
-            rows = _rows(self.client.get(self.path, query, label=self.label), self.data_key)
+            try:
+                rows = _rows(self.client.get(self.path, query, label=self.label), self.data_key)
+            except ZohoDeskError as exc:
+                smaller = LIMIT_FALLBACK.get(self.limit)
+                if offset == 0 and exc.status == 422 and "'limit'" in str(exc) and smaller:
+                    log.warning("%s: limit %d refused, paging by %d instead", self.path, self.limit, smaller)
+                    self.limit = smaller  # the documented cap is uncertain (100 vs 99) for some lists
+                    continue
+                raise
             if not rows:
                 break
             fresh = [r for r in rows if _row_key(r) not in previous_ids]

@@ -106,3 +106,12 @@ def test_empty_list_answered_204_is_an_empty_stream(emulator):
     assert result.records["agents"] == []
     assert len(result.records["departments"]) == len(emulator.store.tables["departments"].rows)
     assert emulator.calls["GET /agents"] == 1
+
+
+@pytest.mark.parametrize("method", ["search", "list"])
+def test_a_cap_of_99_instead_of_100_is_tolerated(method):
+    with Emulator(tickets=500, seed=6, limit_caps={"contacts": 99}) as emu:
+        result = run_tap(emu.config(full_sync_method=method), streams=["contacts"])
+        assert sorted(result.ids("contacts")) == sorted(r["id"] for r in emu.store.tables["contacts"].rows)
+        limits = [int(c["query"]["limit"]) for c in emu.log if c["route"].startswith("GET /contacts")]
+        assert limits[0] == 100 and set(limits[1:]) == {99}  # refused once, then paged by 99

@@ -147,7 +147,7 @@ class Emulator(WriteHandlers):
     def __init__(self, *, tickets: int = 200, seed: int = 7, latency_ms: float = 0, from_base: int = 0,
                  max_concurrency: int = 25, credits: int = 100_000, token_ttl: int = 3600,
                  org_mismatch_status: int = 403, port: int = 0, store: Store | None = None,
-                 child_bumps_parent: bool = True):
+                 child_bumps_parent: bool = True, limit_caps: dict[str, int] | None = None):
         self.store = store or build_store(seed=seed, tickets=tickets)
         self.latency = latency_ms / 1000.0
         self.from_base = from_base
@@ -157,6 +157,7 @@ class Emulator(WriteHandlers):
         self.org_mismatch_status = org_mismatch_status
         self.disabled: dict[str, tuple[int, str]] = {}
         self.child_bumps_parent = child_bumps_parent
+        self.limit_caps = limit_caps or {}  # e.g. {"contacts": 99}: the cap the API document is unsure of
         self.hook = None  # called as hook(method, route_template) before each API call is served
         self._request = threading.local()
         self.calls: Counter[str] = Counter()
@@ -438,7 +439,7 @@ class Emulator(WriteHandlers):
     def _list(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec
         self._check_enabled(spec)
-        offset, limit = self._paging(query, spec.limit)
+        offset, limit = self._paging(query, self.limit_caps.get(spec.stream, spec.limit))
         with self.store.lock:
             rows = self._parent_rows(spec, ids, query)
         self._reject_extra(query, route.meta["allowed"])
@@ -552,7 +553,7 @@ class Emulator(WriteHandlers):
 
     def _search(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec
-        offset, limit = self._paging(query, 100, max_from=SEARCH_MAX_FROM)
+        offset, limit = self._paging(query, self.limit_caps.get(spec.stream, 100), max_from=SEARCH_MAX_FROM)
         self._reject_extra(query, SEARCH_PARAMS)
         sort = query.pop("sortBy", "relevance")
         if sort.lstrip("-") not in SEARCH_SORT:
