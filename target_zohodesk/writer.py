@@ -70,10 +70,10 @@ class Journal:
                          " at text default current_timestamp)")
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> tuple[str | None] | None:
+        """``(zoho_id,)`` when this write was done (the id may be unknown), else None."""
         with self._lock:
-            row = self._db.execute("select zoho_id from done where key = ?", (key,)).fetchone()
-        return row[0] if row else None
+            return self._db.execute("select zoho_id from done where key = ?", (key,)).fetchone()
 
     def put(self, key: str, stream: str, zoho_id: str | None) -> None:
         with self._lock:
@@ -176,7 +176,7 @@ class Writer:
         key = record_key(stream, record)
         done = self.journal.get(key) if self.journal else None
         if done is not None:
-            return Result(stream, operation, done or None, "ok", "already written (journal)", journal=True)
+            return Result(stream, operation, done[0], "ok", "already written (journal)", journal=True)
         if self.dry_run:
             return Result(stream, operation, None, "ok", dry_run=True)
         answer = self.client.request(method, path, json=body, files=files, label=f"{operation.lower()} {stream}",
