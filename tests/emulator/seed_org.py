@@ -248,32 +248,11 @@ def seed_contact_comments(s: Seeder):
     yield from _comments(s, s.store.tables["contacts"].rows, "contactId", share=0.2, most=2)
 
 
-def seed_contact_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["contacts"].rows, "contactId", "contacts", share=0.2)
 
 
-def seed_contact_followers(s: Seeder):
-    yield from _followers(s, s.store.tables["contacts"].rows, "contactId", share=0.2)
 
 
-def seed_contact_time_entries(s: Seeder):
-    yield from _time_entries(s, s.store.tables["contacts"].rows, "contactId", share=0.2, most=2)
 
-
-def seed_account_comments(s: Seeder):
-    yield from _comments(s, s.store.tables["accounts"].rows, "accountId")
-
-
-def seed_account_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["accounts"].rows, "accountId", "accounts")
-
-
-def seed_account_followers(s: Seeder):
-    yield from _followers(s, s.store.tables["accounts"].rows, "accountId")
-
-
-def seed_account_time_entries(s: Seeder):
-    yield from _time_entries(s, s.store.tables["accounts"].rows, "accountId")
 
 
 PRODUCTS = ["Printer", "Router", "Scanner", "Laptop", "Dock", "Headset", "Webcam", "Monitor", "Keyboard",
@@ -298,9 +277,6 @@ def seed_products(s: Seeder):
             "createdTime": zoho_time(created), "modifiedTime": zoho_time(s.modified(created)),
         }
 
-
-def seed_product_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["products"].rows, "productId", "products")
 
 
 def seed_contracts(s: Seeder):
@@ -331,9 +307,6 @@ def seed_contracts(s: Seeder):
             "modifiedTime": zoho_time(s.modified(created)),
         }
 
-
-def seed_contract_comments(s: Seeder):
-    yield from _comments(s, s.store.tables["contracts"].rows, "contractId")
 
 
 def seed_customer_happiness(s: Seeder):
@@ -431,32 +404,11 @@ def seed_events(s: Seeder):
         yield row
 
 
-def seed_task_comments(s: Seeder):
-    yield from _comments(s, s.store.tables["tasks"].rows, "taskId", share=0.25, most=2)
 
 
-def seed_task_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["tasks"].rows, "taskId", "tasks")
 
 
-def seed_task_time_entries(s: Seeder):
-    yield from _time_entries(s, s.store.tables["tasks"].rows, "taskId", share=0.25, most=2)
 
-
-def seed_call_comments(s: Seeder):
-    yield from _comments(s, s.store.tables["calls"].rows, "callId", share=0.25, most=2)
-
-
-def seed_call_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["calls"].rows, "callId", "calls")
-
-
-def seed_event_comments(s: Seeder):
-    yield from _comments(s, s.store.tables["events"].rows, "eventId", share=0.25, most=2)
-
-
-def seed_event_attachments(s: Seeder):
-    yield from _attachments(s, s.store.tables["events"].rows, "eventId", "events")
 
 
 # -- help center and knowledge base ------------------------------------------------------
@@ -628,6 +580,15 @@ def seed_article_feedbacks(s: Seeder):
             }
 
 
+def _child_seeder(build: Callable, parents: str, *args, **kwargs) -> Callable:
+    """A seeder of one child table: ``build`` over the rows of ``parents``."""
+
+    def seed(s: Seeder):
+        yield from build(s, s.store.tables[parents].rows, *args, **kwargs)
+
+    return seed
+
+
 SEEDERS: list[tuple[str, Callable]] = [
     ("organizations", seed_organizations),
     ("roles", seed_roles),
@@ -636,28 +597,28 @@ SEEDERS: list[tuple[str, Callable]] = [
     ("business_hours", seed_business_hours),
     ("agent_time_entries", seed_agent_time_entries),
     ("contact_comments", seed_contact_comments),
-    ("contact_attachments", seed_contact_attachments),
-    ("contact_followers", seed_contact_followers),
-    ("contact_time_entries", seed_contact_time_entries),
-    ("account_comments", seed_account_comments),
-    ("account_attachments", seed_account_attachments),
-    ("account_followers", seed_account_followers),
-    ("account_time_entries", seed_account_time_entries),
+    ("contact_attachments", _child_seeder(_attachments, "contacts", "contactId", "contacts", share=0.2)),
+    ("contact_followers", _child_seeder(_followers, "contacts", "contactId", share=0.2)),
+    ("contact_time_entries", _child_seeder(_time_entries, "contacts", "contactId", share=0.2, most=2)),
+    ("account_comments", _child_seeder(_comments, "accounts", "accountId")),
+    ("account_attachments", _child_seeder(_attachments, "accounts", "accountId", "accounts")),
+    ("account_followers", _child_seeder(_followers, "accounts", "accountId")),
+    ("account_time_entries", _child_seeder(_time_entries, "accounts", "accountId")),
     ("products", seed_products),
-    ("product_attachments", seed_product_attachments),
+    ("product_attachments", _child_seeder(_attachments, "products", "productId", "products")),
     ("contracts", seed_contracts),
-    ("contract_comments", seed_contract_comments),
+    ("contract_comments", _child_seeder(_comments, "contracts", "contractId")),
     ("customer_happiness", seed_customer_happiness),
     ("tasks", seed_tasks),
     ("calls", seed_calls),
     ("events", seed_events),
-    ("task_comments", seed_task_comments),
-    ("task_attachments", seed_task_attachments),
-    ("task_time_entries", seed_task_time_entries),
-    ("call_comments", seed_call_comments),
-    ("call_attachments", seed_call_attachments),
-    ("event_comments", seed_event_comments),
-    ("event_attachments", seed_event_attachments),
+    ("task_comments", _child_seeder(_comments, "tasks", "taskId", share=0.25, most=2)),
+    ("task_attachments", _child_seeder(_attachments, "tasks", "taskId", "tasks")),
+    ("task_time_entries", _child_seeder(_time_entries, "tasks", "taskId", share=0.25, most=2)),
+    ("call_comments", _child_seeder(_comments, "calls", "callId", share=0.25, most=2)),
+    ("call_attachments", _child_seeder(_attachments, "calls", "callId", "calls")),
+    ("event_comments", _child_seeder(_comments, "events", "eventId", share=0.25, most=2)),
+    ("event_attachments", _child_seeder(_attachments, "events", "eventId", "events")),
     ("help_centers", seed_help_centers),
     ("help_center_groups", seed_help_center_groups),
     ("help_center_labels", seed_help_center_labels),
