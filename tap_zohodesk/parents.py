@@ -64,10 +64,9 @@ class ParentRows:
         pushes down (always a fresh, narrow read)."""
         cache = self.caches.get(name)
         key = BY_STREAM[name].replication_key
-        if extra:
+        covers = cache and cache.complete and (cache.low is None or (since is not None and cache.low <= since))
+        if extra or not covers:
             return list(self.streams[name].rows_since(since, extra=extra))
-        if cache and cache.complete and (cache.low is None or (since is not None and cache.low <= since)):
-            if since is None or not key:
-                return cache.rows
-            return [r for r in cache.rows if not r.get(key) or parse_zoho_time(r[key]) >= since]
-        return list(self.streams[name].rows_since(since))
+        if since is None or not key:
+            return cache.rows
+        return [r for r in cache.rows if not r.get(key) or parse_zoho_time(r[key]) >= since]

@@ -30,7 +30,8 @@ DELETED_RECORDS = ObjectSpec("deleted_records", "recycleBin", NEW_ONLY, "deleted
 def recycle_bin(client: ZohoDeskClient, module: str, since: datetime | None) -> Iterator[dict]:
     """Recycle-bin rows of one module, newest first, down to ``since``."""
     params = {"module": module, "sortBy": "-deletedTime", "include": "deletedBy"}
-    for page in client.pages("recycleBin", limit=100, params=params, label="list recycleBin"):
+    for page in client.pages(DELETED_RECORDS.path, limit=DELETED_RECORDS.limit, params=params,
+                             label="list recycleBin"):
         for row in page:
             when = row.get("deletedTime")
             if since is not None and when and parse_zoho_time(when) < since:

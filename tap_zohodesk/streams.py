@@ -124,7 +124,7 @@ class ZohoDeskStream(Stream):
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         key = self.replication_key
         if key and not row.get(key):
-            row[key] = next((row[f] for f in self._fallbacks if row.get(f)), None)
+            row[key] = self._key_value(row)
         custom = row.get("cf")
         if self._cf_types and isinstance(custom, dict):
             for name, value in custom.items():
@@ -195,12 +195,15 @@ class ZohoDeskStream(Stream):
             row.update({k: v for k, v in body.items() if k not in values})
         return row
 
+    def _key_value(self, row: dict) -> str | None:
+        """The row's replication value, or its creation time when Zoho left that out."""
+        return row.get(self.replication_key or "") or next((row[f] for f in self._fallbacks if row.get(f)), None)
+
     def _keep(self, row: dict, bound: datetime | None) -> bool:
         """Client-side time filter for lists that have no server-side one."""
         if bound is None:
             return True
-        value = row.get(self.replication_key or "") or next(
-            (row[f] for f in self._fallbacks if row.get(f)), None)
+        value = self._key_value(row)
         if not value:
             return True  # cannot tell: keep it rather than lose it
         try:
