@@ -18,3 +18,8 @@ class ApiError(Exception):
 
 def invalid_param(name: str) -> ApiError:
     return ApiError(422, "UNPROCESSABLE_ENTITY", f"The value passed for the '{name}' parameter is invalid.")
+
+
+def not_found() -> ApiError:
+    """Zoho's answer to a bad URL and to a record id that does not exist."""
+    return ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")

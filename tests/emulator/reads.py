@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.catalog import SEARCH_MAX_FROM, ObjectSpec
 from tests.emulator.data import LazyRows
-from tests.emulator.errors import ApiError, invalid_param
+from tests.emulator.errors import ApiError, invalid_param, not_found
 
 if TYPE_CHECKING:
     from tests.emulator.server import Route
@@ -219,18 +219,22 @@ class ReadHandlers:
         self._reject_extra(query, set())
         rows = self._parent_rows(route.spec, ids, query)
         if not rows:
-            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+            raise not_found()
         return 200, rows[0], 1
+
+    def _find(self, spec: ObjectSpec, ids: dict) -> dict:
+        """The record a path names (archived tickets are tickets too), or 404."""
+        row = self.store.table(spec.stream).by_id.get(ids["id"])
+        if row is None and spec.stream == "tickets":
+            row = self.store.table("archived_tickets").by_id.get(ids["id"])
+        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
+            raise not_found()
+        return row
 
     def _get(self, route: Route, ids: dict, query: dict, body=None):
         self._check_enabled(route.spec)
         self._reject_extra(query, {"include"})
-        row = self.store.table(route.spec.stream).by_id.get(ids["id"])
-        if row is None and route.spec.stream == "tickets":  # archived tickets are tickets too
-            row = self.store.table("archived_tickets").by_id.get(ids["id"])
-        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
-            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
-        return 200, row, 1
+        return 200, self._find(route.spec, ids), 1
 
     def _search(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec

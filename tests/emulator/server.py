@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tap_zohodesk.catalog import OBJECTS, ObjectSpec
 from tests.emulator.data import ORG_ID, Store, build_store
-from tests.emulator.errors import ApiError, invalid_param
+from tests.emulator.errors import ApiError, invalid_param, not_found
 from tests.emulator.reads import CHILD_PARAMS, LIST_PARAMS, TRASH_MAX_IDS, ReadHandlers
 from tests.emulator.writes import WriteHandlers
 
@@ -193,7 +193,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         if path == "/oauth/v2/token":
             return self._token_endpoint(method, query, headers, body)
         if not path.startswith("/api/v1/"):
-            raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+            raise not_found()
         route, match = self._match(method, path)
         template = route.template if route else f"{method} {path}"
         with self._lock:
@@ -212,7 +212,7 @@ class Emulator(ReadHandlers, WriteHandlers):
             if self.latency:
                 time.sleep(self.latency)
             if route is None:
-                raise ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
+                raise not_found()
             if route.method != method:
                 raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
             query.pop("orgId", None)

@@ -17,7 +17,7 @@ from functools import cache
 from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
 from tap_zohodesk.streams import load_schema
 from tap_zohodesk.writable import read_only, required
-from tests.emulator.errors import ApiError
+from tests.emulator.errors import ApiError, not_found
 
 SUPPORT_ADDRESSES = {"support@acme.example", "billing@acme.example"}
 # Creates that take an inline object besides the read-only display ones.
@@ -33,10 +33,6 @@ COUNTERS = {"comments": "commentCount", "attachments": "attachmentCount", "time_
 def invalid_data(field: str, kind: str, message: str | None = None) -> ApiError:
     return ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
                     errors=[{"fieldName": f"/{field}", "errorType": kind, "errorMessage": message}])
-
-
-def not_found() -> ApiError:
-    return ApiError(404, "URL_NOT_FOUND", "The URL you requested could not be found.")
 
 
 @cache
@@ -115,14 +111,6 @@ class WriteHandlers:
         if step > 0 and self.child_bumps_parent and "modifiedTime" in parent:
             parent["modifiedTime"] = self.store.now()
         self.store.table(parent_table).changed()
-
-    def _find(self, spec: ObjectSpec, ids: dict) -> dict:
-        row = self.store.table(spec.stream).by_id.get(ids["id"])
-        if row is None and spec.stream == "tickets":
-            row = self.store.table("archived_tickets").by_id.get(ids["id"])
-        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
-            raise not_found()
-        return row
 
     # -- handlers -----------------------------------------------------------------------
     def _insert(self, route, ids: dict, query: dict, body=None):
