@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import socket
 import threading
 import time
@@ -30,12 +29,10 @@ from urllib.parse import parse_qsl, urlsplit
 from tap_zohodesk.catalog import OBJECTS, ObjectSpec
 from tests.emulator.data import ORG_ID, Store, build_store
 from tests.emulator.errors import ApiError, invalid_param, not_found
+from tests.emulator.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, OAuthServer
 from tests.emulator.reads import CHILD_PARAMS, LIST_PARAMS, TRASH_MAX_IDS, ReadHandlers
 from tests.emulator.writes import WriteHandlers
 
-CLIENT_ID = "emulator-client-id"
-CLIENT_SECRET = "emulator-client-secret"  # a fixture of the fake server, not a credential
-REFRESH_TOKEN = "1000.emulatorrefresh.token"
 
 class DropConnection(Exception):
     """Close the socket without answering."""
@@ -71,7 +68,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.from_base = from_base
         self.max_concurrency = max_concurrency
         self.credits_left = credits
-        self.token_ttl = token_ttl
+        self.oauth = OAuthServer(token_ttl)
         self.org_mismatch_status = org_mismatch_status
         self.disabled: dict[str, tuple[int, str]] = {}
         self.child_bumps_parent = child_bumps_parent
@@ -80,12 +77,9 @@ class Emulator(ReadHandlers, WriteHandlers):
         self._request = threading.local()
         self.calls: Counter[str] = Counter()
         self.log: list[dict] = []
-        self.token_grants = 0
         self.rows_served = 0  # records that crossed the wire, to prove a filter was applied upstream
         self.peak_in_flight = 0
         self._in_flight = 0
-        self._tokens: dict[str, float] = {}
-        self._expire_countdown: int | None = None
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self.routes = self._build_routes()
@@ -139,8 +133,11 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.disabled[stream] = (status, code)
 
     def expire_tokens_after(self, calls: int) -> None:
-        with self._lock:
-            self._expire_countdown = calls
+        self.oauth.expire_after(calls)
+
+    @property
+    def token_grants(self) -> int:
+        return self.oauth.grants
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -191,7 +188,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         query_pairs = parse_qsl(parts.query, keep_blank_values=True)
         query = dict(query_pairs)
         if path == "/oauth/v2/token":
-            return self._token_endpoint(method, query, headers, body)
+            return self.oauth.token(method, query, body)
         if not path.startswith("/api/v1/"):
             raise not_found()
         route, match = self._match(method, path)
@@ -274,14 +271,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         scheme, _, token = auth.partition(" ")
         if not token or scheme not in ("Zoho-oauthtoken", "Bearer"):
             raise ApiError(401, "UNAUTHORIZED", "You are not authenticated to perform this operation.")
-        with self._lock:
-            if self._expire_countdown is not None:
-                self._expire_countdown -= 1
-                if self._expire_countdown < 0:
-                    self._tokens.clear()
-                    self._expire_countdown = None
-            expiry = self._tokens.get(token.strip())
-        if expiry is None or expiry < time.monotonic():
+        if not self.oauth.valid(token.strip()):
             raise ApiError(401, "INVALID_OAUTH", "The OAuth Token you provided is invalid.")
         org = headers.get("orgId") or query.get("orgId")
         if not org and path_needs_org:
@@ -289,26 +279,6 @@ class Emulator(ReadHandlers, WriteHandlers):
         if org and org != ORG_ID:
             raise ApiError(self.org_mismatch_status, "OAUTH_ORG_MISMATCH",
                            "The OAuthToken is not valid for specified organization")
-
-    def _token_endpoint(self, method: str, query: dict, headers, body: bytes):
-        if method != "POST":
-            raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
-        form = dict(query)
-        form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        if form.get("grant_type") != "refresh_token":
-            return 200, {"error": "unsupported_grant_type"}, {}
-        if form.get("client_id") != CLIENT_ID:
-            return 200, {"error": "invalid_client"}, {}
-        if form.get("client_secret") != CLIENT_SECRET:
-            return 200, {"error": "invalid_client_secret"}, {}
-        if form.get("refresh_token") != REFRESH_TOKEN:
-            return 200, {"error": "invalid_code"}, {}
-        token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
-        with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_ttl
-            self.token_grants += 1
-        return 200, {"access_token": token, "api_domain": "https://www.zohoapis.com",
-                     "token_type": "Bearer", "expires_in": self.token_ttl}, {}
 
     def _move_to_trash(self, route: Route, ids: dict, query: dict, body=None):
         spec = route.spec
