@@ -1,13 +1,21 @@
 """The one Zoho Desk HTTP client, shared by the tap and the target.
 
 Policy in a few lines:
+- the config is checked first (connection.resolve_urls): org_id all digits, a known
+  data_center, https (plain http only to loopback);
 - every call carries ``Authorization: Zoho-oauthtoken <token>`` and the ``orgId`` header;
-- the access token is minted from the refresh token, reused until a minute before expiry,
-  refreshed under a lock, and refreshed once more when a call is answered 401 INVALID_OAUTH;
+- the access token (connection.AccessToken) is minted from the refresh token, reused until
+  a minute before expiry, refreshed under a lock, and refreshed once more when a call is
+  answered 401 INVALID_OAUTH; Zoho Accounts answering "Access Denied: too many requests"
+  is waited out with backoff up to max_retries, then fails saying it is rate-limiting;
 - 204 is an empty answer; lists are ``{"data": [...]}`` read page by page at the cap;
+  a GET answered 2xx with no body or with a body that is not JSON raises ZohoDeskError;
 - 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After;
   a 429 also halves the number of calls allowed in flight, which then grows back by one
   per 20 successes (so a pool slows down rather than failing);
+- a host that cannot be reached (connection refused, name not resolved, connect timeout)
+  gets two quick retries (0.5 s, 1 s), then ZohoDeskError "cannot reach <host>: <why>";
+  a host already found down gets one try;
 - anything else that is not 2xx raises ZohoDeskError with Zoho's errorCode, message and
   field errors on one line.
 """
@@ -15,8 +23,8 @@ Policy in a few lines:
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
-import random
 import re
 import threading
 import time
@@ -27,33 +35,28 @@ from typing import Any, TypeVar
 
 import requests
 
-from tap_zohodesk.connection import resolve_urls
+from tap_zohodesk.connection import (
+    CONNECT_TIMEOUT,
+    AccessToken,
+    ZohoAuthError,
+    ZohoDeskError,
+    backoff_wait,
+    reach,
+    resolve_urls,
+)
+
+__all__ = ["ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
-TOKEN_EARLY_REFRESH_SECONDS = 60
-MAX_BACKOFF_SECONDS = 120
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
 # Page sizes to fall back to when a list refuses its documented cap.
 LIMIT_FALLBACK = {100: 99, 99: 50}
 
 log = logging.getLogger("zohodesk.client")
-
-
-class ZohoDeskError(Exception):
-    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-class ZohoAuthError(ZohoDeskError):
-    """The OAuth refresh failed: nothing else can work."""
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -145,21 +148,17 @@ class ZohoDeskClient:
     def __init__(self, config: dict, *, user_agent: str = "tap-zohodesk"):
         self.api_url, self.accounts_url = resolve_urls(config)
         self.org_id = str(config["org_id"])
-        self._client_id = config["client_id"]
-        self._client_secret = config["client_secret"]
-        self._refresh_token = config["refresh_token"]
         self.max_retries = int(config.get("max_retries", 6))
         self.backoff = float(config.get("retry_backoff_seconds", 1.0))
         self.user_agent = user_agent
         self.limiter = _AdaptiveLimit(int(config.get("max_concurrency") or 5))
-        self._token: str | None = None
-        self._token_expiry = 0.0
-        self._token_lock = threading.Lock()
         self._local = threading.local()
+        self._down: set[str] = set()  # hosts found unreachable: one try each from then on
+        self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
+                                 backoff=self.backoff, down=self._down)
         self._stats_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.retries = 0
-        self.token_refreshes = 0
         self.credits_used = 0
         self.credits_remaining: int | None = None
 
@@ -175,65 +174,15 @@ class ZohoDeskClient:
     def _sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
         with self._stats_lock:
             self.retries += 1
-        wait = None
-        if retry_after:
-            try:
-                wait = float(retry_after)
-            except ValueError:
-                wait = None
-        if wait is None:
-            wait = min(MAX_BACKOFF_SECONDS, self.backoff * (2**attempt))
-            wait *= 0.75 + random.random() / 2
-        time.sleep(max(0.0, wait))
+        time.sleep(backoff_wait(self.backoff, attempt, retry_after))
 
-    # -- OAuth --------------------------------------------------------------------------
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        with self.limiter:
+            return self._session().request(method, url, timeout=(CONNECT_TIMEOUT, 120), **kwargs)
+
     def access_token(self, *, stale: str | None = None) -> str:
         """Return a valid access token; refresh when missing, expiring or equal to ``stale``."""
-        with self._token_lock:
-            fresh = self._token and self._token != stale
-            if fresh and time.monotonic() < self._token_expiry - TOKEN_EARLY_REFRESH_SECONDS:
-                return self._token  # type: ignore[return-value]
-            self._refresh()
-            return self._token  # type: ignore[return-value]
-
-    def _refresh(self) -> None:
-        url = f"{self.accounts_url}/oauth/v2/token"
-        data = {
-            "grant_type": "refresh_token",
-            "client_id": self._client_id,
-            "client_secret": self._client_secret,
-            "refresh_token": self._refresh_token,
-        }
-        for attempt in range(self.max_retries + 1):
-            try:
-                resp = self._session().post(url, data=data, timeout=60)
-            except requests.RequestException as exc:
-                if attempt >= self.max_retries:
-                    raise ZohoAuthError(f"OAuth refresh at {url} failed: {exc}") from exc
-                self._sleep_before_retry(attempt, None)
-                continue
-            if resp.status_code == 429 or resp.status_code >= 500:
-                if attempt >= self.max_retries:
-                    break
-                self._sleep_before_retry(attempt, resp.headers.get("Retry-After"))
-                continue
-            break
-        try:
-            body = resp.json()
-        except ValueError:
-            body = {}
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not token:
-            reason = (body.get("error") if isinstance(body, dict) else None) or f"HTTP {resp.status_code}"
-            raise ZohoAuthError(
-                f"OAuth refresh at {url} returned no access_token (error: {reason}); "
-                "likely causes: wrong data_center (a token works only in its own data center), "
-                "a revoked or mistyped refresh_token, or a wrong client_id/client_secret"
-            )
-        self._token = token
-        self._token_expiry = time.monotonic() + float(body.get("expires_in") or 3600)
-        with self._stats_lock:
-            self.token_refreshes += 1
+        return self.token.get(stale=stale)
 
     # -- calls --------------------------------------------------------------------------
     def request(
@@ -247,35 +196,39 @@ class ZohoDeskClient:
         label: str | None = None,
         retry_unsafe: bool = True,
     ) -> Any:
-        """Call the API; return the decoded JSON body, or None for 204/empty answers.
+        """Call the API; return the decoded JSON body, or None for 204 (and writes answered
+        2xx without a body).
 
         ``label`` names the call in the statistics (default: method and path).
         ``retry_unsafe=False`` (for creating writes) retries only answers that prove the
-        request was not processed (429), never a cut connection or a 5xx.
+        request was not processed (429, a connection never opened), never a cut connection or a 5xx.
         """
-        url = f"{self.api_url}/{path.lstrip('/')}"
+        where = "/" + path.lstrip("/")
+        url = f"{self.api_url}{where}"
         stat = label or f"{method} {path}"
         token_retried = False
         attempt = 0
         while True:
             token = self.access_token()
             headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": self.org_id}
+            send = functools.partial(self._send, method, url, params=params, json=json, files=files,
+                                     headers=headers)
             try:
-                with self.limiter:
-                    resp = self._session().request(
-                        method, url, params=params, json=json, files=files, headers=headers, timeout=120
-                    )
+                resp = reach(send, url, self._down, f"{method} {where}; check api_url and data_center")
             except requests.RequestException as exc:
                 with self._stats_lock:
                     self.calls[stat] += 1
                 if not retry_unsafe or attempt >= self.max_retries:
-                    raise ZohoDeskError(f"{method} /{path.lstrip('/')} -> connection failed: {exc}") from exc
+                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}") from exc
                 self._sleep_before_retry(attempt, None)
                 attempt += 1
                 continue
             self._account(stat, resp)
             status = resp.status_code
-            if status == 204 or (200 <= status < 300 and not resp.content):
+            if 200 <= status < 300 and not resp.content:
+                if method == "GET" and status != 204:
+                    raise ZohoDeskError(f"{method} {where} answered {status} with an empty body (expected JSON; "
+                                        "an empty list answers 204)", status=status)
                 self.limiter.succeeded()
                 return None
             body: Any
@@ -285,10 +238,8 @@ class ZohoDeskClient:
                 body = None
             if 200 <= status < 300:
                 if body is None:
-                    raise ZohoDeskError(
-                        describe_error(method, "/" + path.lstrip("/"), status, None, resp.text)
-                        + " (answer is not JSON)", status=status
-                    )
+                    raise ZohoDeskError(describe_error(method, where, status, None, resp.text)
+                                        + " (answer is not JSON)", status=status)
                 self.limiter.succeeded()
                 return body
             code = body.get("errorCode") if isinstance(body, dict) else None
@@ -302,7 +253,7 @@ class ZohoDeskClient:
             retry_after = resp.headers.get("Retry-After")
             if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
                 if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
-                    line = describe_error(method, "/" + path.lstrip("/"), status, body, resp.text)
+                    line = describe_error(method, where, status, body, resp.text)
                     raise ZohoDeskError(
                         f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
                         status=status, code=code,
@@ -310,7 +261,7 @@ class ZohoDeskClient:
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1
                 continue
-            line = describe_error(method, "/" + path.lstrip("/"), status, body, resp.text)
+            line = describe_error(method, where, status, body, resp.text)
             if code == "OAUTH_ORG_MISMATCH":
                 line += f" (check org_id {self.org_id!r}: the token's org must match it)"
             raise ZohoDeskError(line, status=status, code=code)
@@ -368,8 +319,8 @@ class ZohoDeskClient:
             return {
                 "calls": sum(self.calls.values()),
                 "calls_by_endpoint": dict(self.calls),
-                "retries": self.retries,
-                "token_refreshes": self.token_refreshes,
+                "retries": self.retries + self.token.retries,
+                "token_refreshes": self.token.refreshes,
                 "credits_used": self.credits_used,
                 "credits_remaining": self.credits_remaining,
                 "peak_in_flight": self.limiter.peak,

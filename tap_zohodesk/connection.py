@@ -1,8 +1,22 @@
-"""Connection settings shared by the tap and the target: data centers and config keys."""
+"""How the tap and the target reach Zoho: data centers, config keys and their checks, the
+errors of a call, unreachable hosts, the OAuth access token, and the one-line CLI failure."""
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import os
+import random
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import requests
 from singer_sdk import typing as th
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 # Data center -> (Desk host, Accounts host). Canada is the odd one: *zohocloud*.ca for both.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
@@ -16,15 +30,42 @@ DATA_CENTERS: dict[str, tuple[str, str]] = {
     "sa": ("desk.zoho.sa", "accounts.zoho.sa"),
     "sg": ("desk.zoho.sg", "accounts.zoho.sg"),
     "ae": ("desk.zoho.ae", "accounts.zoho.ae"),
+    "uk": ("desk.zoho.uk", "accounts.zoho.uk"),
 }
+# What plain http to each URL would expose on the wire.
+EXPOSED_BY = {"api_url": "the OAuth access token", "accounts_url": "the client secret and refresh token"}
+TOKEN_EARLY_REFRESH_SECONDS = 60
+MAX_BACKOFF_SECONDS = 120
+UNREACHABLE_WAITS = (0.5, 1.0)  # quick retries of a connection that could not be opened
+CONNECT_TIMEOUT = 10
+
+log = logging.getLogger("zohodesk.oauth")
 
 
 class ConfigError(ValueError):
     """A config value is wrong; the message is one line naming the key."""
 
 
+class ZohoDeskError(Exception):
+    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class ZohoAuthError(ZohoDeskError):
+    """The OAuth refresh failed: nothing else can work."""
+
+
 def resolve_urls(config: dict) -> tuple[str, str]:
-    """Return (api_url, accounts_url) from the config, deriving defaults from data_center."""
+    """Return (api_url, accounts_url) from the config, deriving defaults from data_center.
+
+    Also refuses an org_id that is not all digits and plain http to anything but loopback."""
+    org = config.get("org_id")
+    if org is not None and not re.fullmatch(r"[0-9]+", str(org)):
+        raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > APIs > OrgId), got {org!r}")
     dc = str(config.get("data_center") or "us").lower()
     if dc not in DATA_CENTERS:
         raise ConfigError(
@@ -34,9 +75,180 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     api_url = (config.get("api_url") or f"https://{desk}/api/v1").rstrip("/")
     accounts_url = (config.get("accounts_url") or f"https://{accounts}").rstrip("/")
     for key, url in (("api_url", api_url), ("accounts_url", accounts_url)):
-        if not url.startswith(("http://", "https://")):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"config {key!r} must be an http(s) URL, got {url!r}")
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ConfigError(f"config {key!r} is plain http to {parts.hostname}: it would send "
+                              f"{EXPOSED_BY[key]} unencrypted; use https")
     return api_url, accounts_url
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def backoff_wait(base: float, attempt: int, retry_after: str | None = None) -> float:
+    """Seconds before retry number ``attempt`` (from 0): Retry-After when it is a number,
+    else ``base`` doubled per attempt (capped, with jitter)."""
+    try:
+        return max(0.0, float(retry_after)) if retry_after else _jitter(base, attempt)
+    except ValueError:
+        return _jitter(base, attempt)
+
+
+def _jitter(base: float, attempt: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, base * (2**attempt)) * (0.75 + random.random() / 2)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why a connection could not even be opened ("connection refused", "name not resolved",
+    ...), or None when the failure came later (e.g. a connection cut mid-answer)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out"
+    if not isinstance(exc, requests.ConnectionError):
+        return None
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError -> its cause
+    if isinstance(reason, NameResolutionError):
+        return "name not resolved"
+    if isinstance(reason, NewConnectionError):
+        found = re.search(r"\[Errno -?\d+\] ([^\"')]+)", str(reason))
+        return found.group(1).strip().lower() if found else "connection failed"
+    return None
+
+
+def reach(send: Callable[[], requests.Response], url: str, down: set[str], what: str,
+          error: type[ZohoDeskError] = ZohoDeskError) -> requests.Response:
+    """``send()``, retried quickly (0.5 s, then 1 s) while the host cannot be reached, then
+    ``error`` "cannot reach <host>: <why>". A host already found down gets one try.
+    Any other failure of ``send`` is raised as is, for the caller's own retry budget."""
+    host = urlsplit(url).netloc
+    waits = [] if host in down else list(UNREACHABLE_WAITS)
+    while True:
+        try:
+            resp = send()
+        except requests.RequestException as exc:
+            why = unreachable(exc)
+            if why is None:
+                raise
+            if not waits:
+                down.add(host)
+                raise error(f"cannot reach {host}: {why} ({what})") from exc
+            time.sleep(waits.pop(0))
+            continue
+        down.discard(host)
+        return resp
+
+
+def _rate_limited(body: object) -> bool:
+    """Zoho Accounts' answer when refreshes come too fast (HTTP 400 or 200)."""
+    if not isinstance(body, dict):
+        return False
+    text = f"{body.get('error') or ''} {body.get('error_description') or ''}".lower()
+    return body.get("error") == "Access Denied" or "too many requests" in text
+
+
+class AccessToken:
+    """One client's OAuth access token: minted from the refresh token, reused until a minute
+    before expiry, refreshed under a lock (and on demand when a call proves it ``stale``)."""
+
+    def __init__(self, config: dict, accounts_url: str, session: Callable[[], requests.Session], *,
+                 max_retries: int, backoff: float, down: set[str]):
+        self.url = f"{accounts_url}/oauth/v2/token"
+        self._form = {"grant_type": "refresh_token", "client_id": config["client_id"],
+                      "client_secret": config["client_secret"], "refresh_token": config["refresh_token"]}
+        self._session, self.max_retries, self.backoff, self._down = session, max_retries, backoff, down
+        self._token: str | None = None
+        self._expiry = 0.0
+        self._lock = threading.Lock()
+        self._warned_rate_limit = False
+        self.refreshes = 0
+        self.retries = 0
+
+    def get(self, *, stale: str | None = None) -> str:
+        """A valid access token; refreshed when missing, expiring or equal to ``stale``."""
+        with self._lock:
+            fresh = self._token and self._token != stale
+            if not (fresh and time.monotonic() < self._expiry - TOKEN_EARLY_REFRESH_SECONDS):
+                self._refresh()
+            return self._token  # type: ignore[return-value]
+
+    def _refresh(self) -> None:
+        url = self.url
+        for attempt in range(self.max_retries + 1):
+            last = attempt >= self.max_retries
+            try:
+                resp = reach(lambda: self._session().post(url, data=self._form, timeout=(CONNECT_TIMEOUT, 60)),
+                             url, self._down, "OAuth token refresh; check accounts_url and data_center",
+                             ZohoAuthError)
+            except requests.RequestException as exc:
+                if last:
+                    raise ZohoAuthError(f"OAuth refresh at {url} failed: {exc}") from exc
+                self._wait(backoff_wait(self.backoff, attempt))
+                continue
+            try:
+                body = resp.json()
+            except ValueError:
+                body = {}
+            if _rate_limited(body) and not last:
+                wait = backoff_wait(self.backoff, attempt, resp.headers.get("Retry-After"))
+                if not self._warned_rate_limit:
+                    self._warned_rate_limit = True
+                    log.warning("Zoho Accounts is limiting token refreshes; waiting %.1f s", wait)
+                self._wait(wait)
+                continue
+            if (resp.status_code == 429 or resp.status_code >= 500) and not last:
+                self._wait(backoff_wait(self.backoff, attempt, resp.headers.get("Retry-After")))
+                continue
+            break
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:
+            if _rate_limited(body):
+                raise ZohoAuthError(
+                    f"OAuth refresh at {url} refused: Zoho Accounts is "
+                    f"rate-limiting the token endpoint ({body.get('error_description') or body.get('error')}); "
+                    "wait some minutes, and avoid many runs refreshing tokens at once"
+                )
+            reason = (body.get("error") if isinstance(body, dict) else None) or f"HTTP {resp.status_code}"
+            raise ZohoAuthError(
+                f"OAuth refresh at {url} returned no access_token (error: {reason}); "
+                "likely causes: wrong data_center (a token works only in its own data center), "
+                "a revoked or mistyped refresh_token, or a wrong client_id/client_secret"
+            )
+        self._token = token
+        self._expiry = time.monotonic() + float(body.get("expires_in") or 3600)
+        self.refreshes += 1
+
+    def _wait(self, seconds: float) -> None:
+        self.retries += 1
+        time.sleep(seconds)
+
+
+def debug_requested(plugin_name: str) -> bool:
+    """Whether the run asks for debug output. singer-sdk 0.54 has no --log-level option: its
+    level comes from <PLUGIN>_LOGLEVEL or LOGLEVEL (or a SINGER_SDK_LOG_CONFIG file)."""
+    prefix = plugin_name.upper().replace("-", "_")
+    level = os.environ.get(f"{prefix}_LOGLEVEL") or os.environ.get("LOGLEVEL") or ""
+    return level.strip().upper() == "DEBUG" or logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+def run_cli(plugin_name: str, cli: Callable[[], object]) -> None:
+    """Run a plugin's CLI; a Zoho or config failure ends as one line on stderr and exit 1
+    (the traceback is kept when debug output is asked for)."""
+    try:
+        cli()
+    except (ZohoDeskError, ConfigError) as exc:
+        if debug_requested(plugin_name):
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"{plugin_name}: {message}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
 
 
 def connection_properties() -> list[th.Property]:
@@ -49,14 +261,16 @@ def connection_properties() -> list[th.Property]:
         th.Property("refresh_token", th.StringType, required=True, secret=True,
                     description="OAuth refresh token (grant with access_type=offline)."),
         th.Property("org_id", th.StringType, required=True,
-                    description="Zoho Desk organization id (Setup > APIs)."),
+                    description="Zoho Desk organization id, all digits (Setup > APIs)."),
         th.Property("data_center", th.StringType, default="us",
                     allowed_values=list(DATA_CENTERS),
                     description="Data center of the org: " + ", ".join(DATA_CENTERS)),
         th.Property("api_url", th.StringType,
-                    description="Override of the Desk API base, e.g. https://desk.zoho.eu/api/v1"),
+                    description="Override of the Desk API base, e.g. https://desk.zoho.eu/api/v1 "
+                    "(plain http only to loopback)"),
         th.Property("accounts_url", th.StringType,
-                    description="Override of the Zoho Accounts base, e.g. https://accounts.zoho.eu"),
+                    description="Override of the Zoho Accounts base, e.g. https://accounts.zoho.eu "
+                    "(plain http only to loopback)"),
         th.Property("max_concurrency", th.IntegerType, default=5,
                     description="Most API calls in flight at once (Free edition allows 5)."),
         th.Property("max_retries", th.IntegerType, default=6,

@@ -125,4 +125,7 @@ class TapZohoDesk(Tap):
 
 
 def main() -> None:  # console-script entry point
-    TapZohoDesk.cli()
+    """Run the CLI; a Zoho or config failure ends as one line on stderr, exit 1 (LOGLEVEL=DEBUG: traceback)."""
+    from tap_zohodesk.connection import run_cli
+
+    run_cli(TapZohoDesk.name, TapZohoDesk.cli)

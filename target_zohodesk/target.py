@@ -77,4 +77,7 @@ class TargetZohoDesk(Target):
 
 
 def main() -> None:  # console-script entry point
-    TargetZohoDesk.cli()
+    """Run the CLI; a Zoho or config failure ends as one line on stderr, exit 1 (LOGLEVEL=DEBUG: traceback)."""
+    from tap_zohodesk.connection import run_cli
+
+    run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)

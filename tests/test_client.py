@@ -19,8 +19,9 @@ def test_data_center_urls():
         "https://desk.zohocloud.ca/api/v1", "https://accounts.zohocloud.ca")
     assert resolve_urls({}) == ("https://desk.zoho.com/api/v1", "https://accounts.zoho.com")
     assert resolve_urls({"data_center": "au"})[0] == "https://desk.zoho.com.au/api/v1"
-    with pytest.raises(ConfigError, match="data_center.*'uk'.*us eu in au jp ca cn sa sg ae"):
-        resolve_urls({"data_center": "uk"})
+    assert resolve_urls({"data_center": "uk"}) == ("https://desk.zoho.uk/api/v1", "https://accounts.zoho.uk")
+    with pytest.raises(ConfigError, match="data_center.*'mars'.*us eu in au jp ca cn sa sg ae uk"):
+        resolve_urls({"data_center": "mars"})
 
 
 def test_token_is_reused_and_headers_are_sent(emulator):

@@ -2,7 +2,9 @@
 
 A failed refresh answers 200 with ``{"error": ...}`` (what Zoho Accounts does); tokens
 expire after ``ttl`` seconds, or all at once after a number of API calls
-(``expire_after``), or every ``expire_every`` API calls.
+(``expire_after``), or every ``expire_every`` API calls. ``deny(n)`` makes the next ``n``
+token requests answer as Zoho Accounts does when refreshes come too fast (HTTP 400,
+``Access Denied``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from tests.emulator.errors import ApiError
 CLIENT_ID = "emulator-client-id"
 CLIENT_SECRET = "emulator-client-secret"  # a fixture of the fake server, not a credential
 REFRESH_TOKEN = "1000.emulatorrefresh.token"
+RATE_LIMITED = {"error": "Access Denied", "error_description":
+                "You have made too many requests continuously. Please try again after some time."}
 
 
 class OAuthServer:
@@ -29,6 +33,8 @@ class OAuthServer:
         self._tokens: dict[str, float] = {}
         self._countdown: int | None = None
         self._calls = 0
+        self._denials = 0
+        self.denied = 0  # token requests answered Access Denied
         self._lock = threading.Lock()
 
     def expire_after(self, calls: int) -> None:
@@ -36,9 +42,19 @@ class OAuthServer:
         with self._lock:
             self._countdown = calls
 
+    def deny(self, times: int) -> None:
+        """The next ``times`` token requests are refused as rate-limited (HTTP 400 Access Denied)."""
+        with self._lock:
+            self._denials = times
+
     def token(self, method: str, query: dict, body: bytes) -> tuple[int, dict, dict]:
         if method != "POST":
             raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
+        with self._lock:
+            if self._denials > 0:
+                self._denials -= 1
+                self.denied += 1
+                return 400, dict(RATE_LIMITED), {}
         form = dict(query)
         form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         if form.get("grant_type") != "refresh_token":

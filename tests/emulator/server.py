@@ -123,7 +123,11 @@ class Emulator(ReadHandlers, WriteHandlers):
 
     # -- test knobs ---------------------------------------------------------------------
     def inject(self, kind: str, *, times: int = 1, path: str | None = None, retry_after: int = 1) -> None:
-        if kind not in {"429", "quota", "500", "drop"}:
+        """Queue a fault for the next ``times`` API calls whose path matches ``path`` (a regex):
+        ``429``, ``quota`` (429 THRESHOLD_EXCEEDED with Retry-After), ``500`` (HTML body), ``drop``
+        (socket closed without an answer), ``empty200`` (200 with no body), ``html200`` (200 with
+        an HTML page)."""
+        if kind not in {"429", "quota", "500", "drop", "empty200", "html200"}:
             raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
             self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after))
@@ -264,6 +268,11 @@ class Emulator(ReadHandlers, WriteHandlers):
         if fault.kind == "quota":
             raise ApiError(429, "THRESHOLD_EXCEEDED", "API credit limit reached.",
                            headers={"Retry-After": str(fault.retry_after)})
+        if fault.kind == "empty200":  # a 2xx ApiError is served raw: here no bytes at all
+            raise ApiError(200, "OK", "")
+        if fault.kind == "html200":
+            raise ApiError(200, "OK", "<html><head><title>Zoho Desk</title></head><body><h1>Sign in"
+                           "</h1></body></html>", headers={"Content-Type": "text/html;charset=UTF-8"})
         raise ApiError(429, "TOO_MANY_REQUESTS", "Too many requests.")
 
     def _authenticate(self, headers, query: dict, path_needs_org: bool = True) -> None:
@@ -343,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except ApiError as err:
             status, extra = err.status, dict(err.headers)
-            if extra.get("Content-Type") == "text/html":
+            if status < 300 or extra.get("Content-Type", "").startswith("text/html"):  # a raw answer
                 self._write(status, err.message.encode(), extra)
                 return
             payload = err.body()
