@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean settings
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(BIN)/.meltano
 test: $(BIN)/.meltano
 	$(BIN)/ruff check tap_zohodesk target_zohodesk tests scripts benchmarks
 	$(BIN)/python -m pytest
+
+# rewrite the settings of tap-zohodesk and target-zohodesk in meltano.yml from the plugins' code
+settings: $(BIN)/.installed
+	$(BIN)/python scripts/meltano_settings.py
 
 clean:
 	rm -rf $(VENV) .meltano output
