@@ -45,8 +45,15 @@ def meltano(args: list[str], env: dict[str, str], *, check: bool = True) -> subp
     full = {**os.environ, "MELTANO_ENVIRONMENT": "demo", **env}
     proc = subprocess.run([str(MELTANO), *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=600)
     if check:
-        assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n{proc.stderr[-4000:]}"
+        assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n{_plugin_errors(proc.stderr)}"
     return proc
+
+
+def _plugin_errors(stderr: str) -> str:
+    """The lines of a failed run that say why: the plugins' errors, not meltano's own traceback boxes."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.lstrip().startswith(("│", "╭", "╰"))]
+    errors = [line for line in lines if "rror" in line or "failed" in line]
+    return "\n".join(errors[-25:] or lines[-40:])
 
 
 def tap_env(emu, **settings: object) -> dict[str, str]:
