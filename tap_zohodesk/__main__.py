@@ -1,3 +1,3 @@
-from tap_zohodesk.tap import TapZohoDesk
+from tap_zohodesk.tap import main
 
-TapZohoDesk.cli()
+main()

@@ -44,6 +44,7 @@ from tap_zohodesk.connection import (
     reach,
     resolve_urls,
 )
+from tap_zohodesk.paging import Learned, Pager
 
 __all__ = ["ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
 
@@ -53,8 +54,6 @@ R = TypeVar("R")
 ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
-# Page sizes to fall back to when a list refuses its documented cap.
-LIMIT_FALLBACK = {100: 99, 99: 50}
 
 log = logging.getLogger("zohodesk.client")
 
@@ -157,6 +156,7 @@ class ZohoDeskClient:
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
                                  backoff=self.backoff, down=self._down)
         self._stats_lock = threading.Lock()
+        self.learned = Learned()  # fallbacks an endpoint asked for, remembered for the run
         self.calls: Counter[str] = Counter()
         self.retries = 0
         self.credits_used = 0
@@ -279,19 +279,12 @@ class ZohoDeskClient:
     def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
         return self.request("GET", path, params=params, label=label)
 
-    def pages(
-        self,
-        path: str,
-        *,
-        limit: int,
-        params: dict | None = None,
-        data_key: str = "data",
-        label: str | None = None,
-        max_from: int | None = None,
-    ) -> Pager:
-        """The pages of a list endpoint (offset ``from`` + ``limit``); see :class:`Pager`."""
-        return Pager(self, path, limit=limit, params=params, data_key=data_key,
-                     label=label, max_from=max_from)
+    def pages(self, path: str, *, limit: int, params: dict | None = None, data_key: str = "data",
+              label: str | None = None, max_from: int | None = None, paged: bool = True,
+              key: str | None = None, droppable: frozenset[str] = frozenset()) -> Pager:
+        """The pages of a list endpoint (offset ``from`` + ``limit``); see tap_zohodesk/paging.py."""
+        return Pager(self, path, limit=limit, params=params, data_key=data_key, label=label, max_from=max_from,
+                     paged=paged, key=key, droppable=droppable)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
@@ -324,53 +317,9 @@ class ZohoDeskClient:
                 "credits_used": self.credits_used,
                 "credits_remaining": self.credits_remaining,
                 "peak_in_flight": self.limiter.peak,
+                "fallbacks": list(self.learned.fired),
             }
 
-
-class Pager:
-    """Iterate the pages of a list endpoint.
-
-    Offsets start at 0 and advance by the rows received. Whether the server counts
-    ``from`` from 0 or 1 is not settled; with 1-based counting consecutive pages overlap
-    by one row, which is dropped here by id, so no row is skipped either way. Iteration
-    stops on 204, on a short page, or when ``from`` would pass ``max_from``; afterwards
-    ``exhausted`` tells whether the list was read to its end (False: stopped at max_from).
-    """
-
-    def __init__(self, client: ZohoDeskClient, path: str, *, limit: int, params: dict | None,
-                 data_key: str, label: str | None, max_from: int | None):
-        self.client, self.path, self.limit = client, path, limit
-        self.params, self.data_key, self.label, self.max_from = params, data_key, label, max_from
-        self.exhausted = False
-
-    def __iter__(self) -> Iterator[list[dict]]:
-        offset = 0
-        previous_ids: set = set()
-        while self.max_from is None or offset <= self.max_from:
-            query = dict(self.params or {})
-            query["from"] = offset
-            query["limit"] = self.limit
-            try:
-                rows = _rows(self.client.get(self.path, query, label=self.label), self.data_key)
-            except ZohoDeskError as exc:
-                smaller = LIMIT_FALLBACK.get(self.limit)
-                if offset == 0 and exc.status == 422 and "'limit'" in str(exc) and smaller:
-                    log.warning("%s: limit %d refused, paging by %d instead", self.path, self.limit, smaller)
-                    self.limit = smaller  # the documented cap is uncertain (100 vs 99) for some lists
-                    continue
-                raise
-            if not rows:
-                break
-            fresh = [r for r in rows if _row_key(r) not in previous_ids]
-            if fresh:
-                yield fresh
-            if len(rows) < self.limit:
-                break
-            previous_ids = {_row_key(r) for r in rows}
-            offset += len(rows)
-        else:
-            return
-        self.exhausted = True
 
 
 def _seconds(value: str) -> float:
@@ -378,21 +327,3 @@ def _seconds(value: str) -> float:
         return float(value)
     except ValueError:
         return 0.0
-
-
-def _rows(body: Any, data_key: str) -> list[dict]:
-    if body is None:
-        return []
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        rows = body.get(data_key)
-        if rows is None and data_key != "data":
-            rows = body.get("data")
-        if isinstance(rows, list):
-            return rows
-    raise ZohoDeskError(f"list answer has no {data_key!r} array: {str(body)[:120]}")
-
-
-def _row_key(row: dict) -> Any:
-    return row.get("id") if isinstance(row, dict) and "id" in row else repr(sorted(row.items()))

@@ -50,21 +50,25 @@ def read_custom_fields(client: ZohoDeskClient, logger: logging.Logger) -> dict[s
     return out
 
 
-def coerce(value: Any, schema: dict) -> Any:
-    """Zoho sends many custom values as strings: convert to the declared type, or None."""
+def coerce(value: Any, schema: dict, where: str = "custom field") -> Any:
+    """Zoho sends many custom values as strings: convert to the declared type. A value that
+    is not of that type is an error naming the record and field, never silently dropped."""
     if value is None or value == "":
         return None
     kinds = schema.get("type", [])
     try:
         if "integer" in kinds and not isinstance(value, bool):
             number = float(value)
-            return int(number) if number.is_integer() else None
+            if not number.is_integer():
+                raise ValueError(value)
+            return int(number)
         if "number" in kinds and not isinstance(value, bool):
             return float(value) if isinstance(value, str) else value
         if "boolean" in kinds and isinstance(value, str):
             return {"true": True, "false": False}[value.strip().lower()]
-    except (ValueError, KeyError):
-        return None
+    except (ValueError, KeyError, TypeError):
+        raise ZohoDeskError(f"{where}: {value!r} is not a {'/'.join(k for k in kinds if k != 'null')} "
+                            "as the catalog declares it") from None
     if "string" in kinds and not isinstance(value, str):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return value

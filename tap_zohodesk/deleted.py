@@ -14,7 +14,7 @@ class DeletedRecordsStream(ZohoDeskStream):
 
     def get_records(self, context: dict | None) -> Iterator[dict]:
         options = self.config.get("deleted_records") or {}
-        bound = self._lower_bound(context)
+        bound = self.lower_bound(context)
         start = options.get("start_date")
         if start and (bound is None or parse_zoho_time(start) > bound):
             bound = parse_zoho_time(start)

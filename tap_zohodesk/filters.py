@@ -8,12 +8,17 @@
 - a field the parent stream filters on (``departmentId`` of archived-ticket children,
   ``ticket_tags``): passed down to the parent's own read;
 - anything else: a query parameter of the list or search endpoint (``In``: one
-  comma-separated value, which Zoho ORs).
+  comma-separated value, which Zoho ORs), under the name the endpoint gives it
+  (``param_names``); a filter sent as a ``...Range`` parameter takes a date (that whole
+  day, UTC) or a timestamp (that instant); the few filters of an endpoint that takes no
+  parameters at all (``local_filters``) are applied to its one answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
@@ -55,6 +60,8 @@ def parse_filters(raw: Any) -> dict[str, Filters]:
             if not values or any(v is None or isinstance(v, (dict, list)) for v in values):
                 raise FilterError(f"filters.{stream}.{name}: values must be strings, numbers or booleans")
             parsed[name] = [_text(v) for v in values]
+            if spec.param(name).endswith("Range"):
+                as_range(parsed[name][0], f"filters.{stream}.{name}")
         _check_addressable(spec, parsed, f"filters.{stream}")
         out[stream] = parsed
     return out
@@ -104,3 +111,44 @@ def split_child_filters(spec: ObjectSpec, filters: Filters) -> tuple[Filters, Fi
         else:
             params[name] = values
     return links, upward, params
+
+
+def as_range(value: str, where: str = "filter") -> str:
+    """``low,high`` for a ``...Range`` parameter: a date is that whole day (UTC), a timestamp that instant."""
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            datetime.strptime(text, "%Y-%m-%d")
+            return f"{text}T00:00:00.000Z,{text}T23:59:59.999Z"
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterError(f"{where}: {value!r} is neither a date (YYYY-MM-DD) nor a timestamp") from None
+    moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{stamp},{stamp}"
+
+
+def query_params(spec: ObjectSpec, filters: Filters) -> dict[str, str]:
+    """The query parameters filters other than ``id`` go out as (``In``: Zoho's comma-separated OR)."""
+    out = {}
+    for name, values in filters.items():
+        if name == "id" or name in spec.local_filters:
+            continue
+        param = spec.param(name)
+        out[param] = as_range(values[0]) if param.endswith("Range") else ",".join(values)
+    return out
+
+
+def local_match(spec: ObjectSpec, filters: Filters, names: set[str]) -> Callable[[dict], bool]:
+    """A row test for the filters in ``names`` that could not go to the API (by record field)."""
+    wanted = {name: set(filters[name]) for name in names if name in filters}
+
+    def keep(row: dict) -> bool:
+        for name, values in wanted.items():
+            value = row.get(name)
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            if text not in values:
+                return False
+        return True
+
+    return keep

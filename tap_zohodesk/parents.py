@@ -31,6 +31,7 @@ class _Cache:
     low: datetime | None
     rows: list[dict] = field(default_factory=list)
     complete: bool = False
+    whole: bool = True  # False: a child stream's read of some parents' children only
 
 
 class ParentRows:
@@ -45,9 +46,9 @@ class ParentRows:
         self.fields = needed_fields()
         self.caches: dict[str, _Cache] = {}
 
-    def open(self, name: str, low: datetime | None) -> None:
+    def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
         if name in self.fields:
-            self.caches[name] = _Cache(low)
+            self.caches[name] = _Cache(low, whole=whole)
 
     def close(self, name: str) -> None:
         if name in self.caches:
@@ -56,17 +57,23 @@ class ParentRows:
     def remember(self, name: str, row: dict) -> None:
         cache = self.caches.get(name)
         if cache is not None and not cache.complete:
-            wanted = self.fields[name]
-            cache.rows.append({k: row.get(k) for k in wanted})
+            cache.rows.append(self._slim(name, row))
+
+    def _slim(self, name: str, row: dict) -> dict:
+        return {k: row[k] for k in self.fields[name] if k in row}
 
     def rows(self, name: str, since: datetime | None, extra: dict | None = None) -> list[dict]:
         """Parent rows changed since ``since`` (all when None); ``extra``: filters a child
         pushes down (always a fresh, narrow read)."""
         cache = self.caches.get(name)
         key = BY_STREAM[name].replication_key
-        covers = cache and cache.complete and (cache.low is None or (since is not None and cache.low <= since))
+        covers = cache and cache.complete and cache.whole and (
+            cache.low is None or (since is not None and cache.low <= since))
         if extra or not covers:
-            return list(self.streams[name].rows_since(since, extra=extra))
+            rows = [self._slim(name, r) for r in self.streams[name].rows_since(since, extra=extra)]
+            if not extra:  # every other child of this parent asking no earlier reuses this read
+                self.caches[name] = _Cache(since, rows, complete=True)
+            return rows
         if since is None or not key:
             return cache.rows
         return [r for r in cache.rows if not r.get(key) or parse_zoho_time(r[key]) >= since]

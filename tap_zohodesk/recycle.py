@@ -1,13 +1,18 @@
 """Deleted records: the recycle bin as a stream, and delete markers for the main streams.
 
-Zoho keeps soft-deleted records 60 days in the recycle bin (``GET /recycleBin``, sorted by
-``-deletedTime``, read per module until a row is older than the bound). Two uses:
+Zoho keeps soft-deleted records 60 days in the recycle bin. Two uses:
 - stream ``deleted_records`` (the reference's GetDeleted): module, id, displayName,
   deletedTime, deletedBy, incremental on ``deletedTime``; config ``deleted_records``
   takes ``start_date``, ``end_date`` and ``exclude_user_id``;
 - with ``emit_deletes: true`` an incremental run of a module's stream also emits, for each
-  record deleted since its bookmark, ``{id, modifiedTime: deletedTime, _sdc_deleted_at}``,
+  record deleted since its bookmark, ``{id, <replication key>: deletedTime, _sdc_deleted_at}``,
   which a loader with hard delete removes and others mark.
+
+The evidence is split on how the recycle bin is asked for a module: Qodex's copy of Zoho's
+documentation says ``module=<name>`` and ``sortBy=-deletedTime`` (newest first: the read
+stops at the bound), the OpenAPI spec says ``moduleId=<id>`` and has no ``sortBy``. The
+first is tried; a 422 naming ``module`` switches the run to the second (module ids from
+``GET /organizationModules``, every page read, logged once), a 422 naming ``sortBy`` drops it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from tap_zohodesk.catalog import NEW_ONLY, ObjectSpec
-from tap_zohodesk.client import ZohoDeskClient, parse_zoho_time
+from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.paging import rows_of
 
 # GetDeleted's modules (the reference) -> recycle-bin module name
 MODULES = ("accounts", "contacts", "contracts", "tickets", "tasks", "calls", "events", "products", "topics")
@@ -25,20 +31,54 @@ MARKED_STREAMS = ("tickets", "contacts", "accounts", "contracts", "tasks", "call
 
 DELETED_RECORDS = ObjectSpec("deleted_records", "recycleBin", NEW_ONLY, "deletedTime",
                              primary_key=("module", "id"), limit=100)
+PATH = DELETED_RECORDS.path
+
+
+def _module_id(client: ZohoDeskClient, module: str) -> str:
+    ids = client.learned.memo.get("organizationModules")
+    if ids is None:
+        body = client.get("organizationModules", label="list organizationModules")
+        ids = {str(m.get("apiName")): str(m.get("id")) for m in rows_of(body, "data", "GET /organizationModules")}
+        client.learned.memo["organizationModules"] = ids
+    if module not in ids:
+        raise ZohoDeskError(f"GET /organizationModules: no module {module!r} (modules: {', '.join(sorted(ids))})")
+    return ids[module]
 
 
 def recycle_bin(client: ZohoDeskClient, module: str, since: datetime | None) -> Iterator[dict]:
-    """Recycle-bin rows of one module, newest first, down to ``since``."""
-    params = {"module": module, "sortBy": "-deletedTime", "include": "deletedBy"}
-    for page in client.pages(DELETED_RECORDS.path, limit=DELETED_RECORDS.limit, params=params,
-                             label="list recycleBin"):
-        for row in page:
-            when = row.get("deletedTime")
-            if since is not None and when and parse_zoho_time(when) < since:
-                return
-            yield {**row, "module": module}
+    """Recycle-bin rows of one module deleted at or after ``since`` (newest first when Zoho sorts)."""
+    lesson = client.learned.of(PATH)
+    while True:
+        by_id = "module" in lesson.dropped
+        params = {"include": "deletedBy"}
+        params.update({"moduleId": _module_id(client, module)} if by_id else {"module": module,
+                                                                             "sortBy": "-deletedTime"})
+        pager = client.pages(PATH, limit=DELETED_RECORDS.limit, params=params, label="list recycleBin",
+                             key=PATH, droppable=frozenset({"sortBy"}))
+        started = False
+        try:
+            for page in pager:
+                started = True
+                for row in page:
+                    when = row.get("deletedTime")
+                    if not row.get("id") or not when:
+                        raise ZohoDeskError(f"GET /{PATH}: a row without id or deletedTime: {str(row)[:120]}")
+                    if since is not None and parse_zoho_time(when) < since:
+                        if "sortBy" in lesson.dropped or by_id:
+                            continue  # unsorted: look at every row
+                        return  # newest first: the rest is older still
+                    yield {**row, "module": module}
+            return
+        except ZohoDeskError as exc:
+            if started or by_id or exc.status != 422 or "'module'" not in str(exc):
+                raise
+            lesson.dropped.add("module")
+            client.learned.note(PATH, "refuses 'module': asking by moduleId (the OpenAPI spec's way)")
 
 
-def delete_markers(client: ZohoDeskClient, module: str, since: datetime) -> Iterator[dict]:
+def delete_markers(client: ZohoDeskClient, module: str, since: datetime, until: datetime,
+                   key: str) -> Iterator[dict]:
+    """``{id, key: deletedTime, _sdc_deleted_at}`` for records deleted in [since, until]."""
     for row in recycle_bin(client, module, since):
-        yield {"id": row["id"], "modifiedTime": row["deletedTime"], "_sdc_deleted_at": row["deletedTime"]}
+        if parse_zoho_time(row["deletedTime"]) <= until:
+            yield {"id": row["id"], key: row["deletedTime"], "_sdc_deleted_at": row["deletedTime"]}

@@ -29,9 +29,6 @@ class TapZohoDesk(Tap):
         *connection_properties(),
         th.Property("start_date", th.DateTimeType,
                     description="Earliest modification/creation time to read (ISO-8601)."),
-        th.Property("full_sync_method", th.StringType, default="search", allowed_values=["search", "list"],
-                    description="First read of searchable objects: credit-cheap search windows "
-                    "(default) or the plain list."),
         th.Property("filters", th.ObjectType(additional_properties=th.ObjectType()),
                     description='Native filters per stream, e.g. {"tickets": {"status": ["Open", "On Hold"]}}'),
         th.Property("emit_deletes", th.BooleanType, default=False,
@@ -75,14 +72,14 @@ class TapZohoDesk(Tap):
             self.filters = parse_filters(self.config.get("filters"))
         except FilterError as exc:
             raise SystemExit(f"tap-zohodesk: {exc}") from None
-        custom = self._custom_fields()
         streams = []
         for spec in OBJECTS:
             schema = load_schema(spec)
-            typed = custom.get(MODULE_OF.get(spec.schema_name, ""))
-            if typed is not None and "cf" in schema["properties"]:
-                schema["properties"]["cf"] = {"type": ["object", "null"], "properties": typed,
-                                              "additionalProperties": False}
+            if "cf" in schema["properties"]:
+                typed = self._custom_types(spec)
+                if typed is not None:
+                    schema["properties"]["cf"] = {"type": ["object", "null"], "properties": typed,
+                                                  "additionalProperties": False}
             if self.config.get("emit_deletes") and spec.stream in MARKED_STREAMS:
                 schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
             streams.append(ZohoDeskStream(self, spec, schema))
@@ -94,9 +91,26 @@ class TapZohoDesk(Tap):
         which then reuse its rows instead of reading them again."""
         return self.discover_streams()
 
+    def _custom_types(self, spec) -> dict[str, dict] | None:
+        """The typed custom fields of ``spec``'s module: from the catalog the run was given when
+        there is one (no metadata call, never silently changed), else from the org's field
+        metadata (discovery). None: ``cf`` stays an open object."""
+        catalog = self.input_catalog
+        if catalog is not None:
+            entry = catalog.get_stream(spec.stream)
+            cf = entry.schema.to_dict().get("properties", {}).get("cf", {}) if entry else {}
+            return cf.get("properties") if cf.get("additionalProperties") is False else None
+        return self._custom_fields().get(MODULE_OF.get(spec.schema_name, ""))
+
     def _custom_fields(self) -> dict[str, dict[str, dict]]:
         """The org's custom fields per module, read once per run (8 calls)."""
         if self._cf_types is None:
+            missing = [k for k in ("client_id", "client_secret", "refresh_token", "org_id") if not self.config.get(k)]
+            if missing:
+                self.logger.warning("Custom fields stay untyped: no credentials (%s) to read field metadata",
+                                    ", ".join(missing))
+                self._cf_types = {}
+                return self._cf_types
             try:
                 self._cf_types = read_custom_fields(self.client, self.logger)
             except ZohoDeskError as exc:  # e.g. the OAuth refresh itself failed

@@ -16,6 +16,7 @@ COMMON_READ_ONLY = frozenset({
     "tagCount", "followerCount", "sharedCount", "accountCount", "userCount", "articleCount", "viewCount",
     "likeCount", "dislikeCount", "feedbackCount", "publishedArticleCount", "sectionCount", "count",
     "customerHappiness", "lastThread", "lastActivityTime", "photoURL", "logoUrl", "zuid",
+    "isSpam",  # set through the markSpam actions of tickets and contacts
     # display objects Zoho embeds in answers; writes use the matching ...Id field
     "department", "departments", "contact", "assignee", "team", "product", "creator", "commenter",
     "owner", "author", "account", "requester", "approver", "sla",
@@ -78,8 +79,3 @@ def read_only(spec: ObjectSpec) -> frozenset[str]:
 
 def required(spec: ObjectSpec) -> tuple[str, ...]:
     return REQUIRED_BY_SHAPE.get(spec.schema_name, ())
-
-
-def update_method(spec: ObjectSpec) -> str:
-    """PATCH everywhere; time entries are PUT (the OAS; the API is said to take PATCH too)."""
-    return "PUT" if spec.schema_name == "time_entries" else "PATCH"

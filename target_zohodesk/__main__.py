@@ -1,3 +1,3 @@
-from target_zohodesk.target import TargetZohoDesk
+from target_zohodesk.target import main
 
-TargetZohoDesk.cli()
+main()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.writable import read_only, required, update_method
+from tap_zohodesk.writable import read_only, required
 
 TRASH_BATCH = 50
 ACTION = "send_email_reply"
@@ -162,15 +162,31 @@ class Writer:
                 return self._creating(stream, operation, record, "POST", spec.path.format(**links), body, None)
             links = self._links(spec, record, operation)
             body = self._body(spec, record, drop_nulls=False)
-            path = (spec.detail_path or spec.record_path).format(**links, id=record["id"])
+            path = (spec.update_path or spec.record_path).format(**links, id=record["id"])
             if not body:
                 return Result(stream, operation, str(record["id"]), "ok", "nothing to update", self.dry_run)
             if self.dry_run:
                 return Result(stream, operation, str(record["id"]), "ok", dry_run=True)
-            self.client.request(update_method(spec), path, json=body, label=f"update {stream}")
+            self._update(spec, path, body)
             return Result(stream, operation, str(record["id"]), "ok")
         except (RecordError, ZohoDeskError) as exc:
             return Result(stream, operation, _id(record), "error", str(exc), self.dry_run)
+
+    def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
+        """PATCH or PUT as the row says; where the evidence is thin a 405 tries the other verb,
+        once per endpoint per run (remembered, logged once)."""
+        key = f"update {spec.update_path or spec.record_path}"
+        lesson = self.client.learned.of(key)
+        verb = "PUT" if (spec.update_verb == "PUT") != ("verb" in lesson.dropped) else "PATCH"
+        try:
+            self.client.request(verb, path, json=body, label=f"update {spec.stream}")
+        except ZohoDeskError as exc:
+            if exc.status != 405 or "verb" in lesson.dropped:
+                raise
+            lesson.dropped.add("verb")
+            other = "PATCH" if verb == "PUT" else "PUT"
+            self.client.learned.note(key, f"refuses {verb}: updating with {other}")
+            self.client.request(other, path, json=body, label=f"update {spec.stream}")
 
     def _creating(self, stream, operation, record, method, path, body, files) -> Result:
         key = record_key(stream, record)
@@ -218,7 +234,7 @@ class Writer:
     def _delete(self, stream: str, spec: ObjectSpec | None, deletes: list[tuple[int, dict]]):
         if not deletes:
             return
-        if spec.trash_key:
+        if spec.moves_to_trash:
             for start in range(0, len(deletes), TRASH_BATCH):
                 yield from self._trash(stream, spec, deletes[start:start + TRASH_BATCH])
             return
@@ -235,8 +251,8 @@ class Writer:
             try:
                 links = self._links(spec, record, "DELETE")
                 if not self.dry_run:
-                    self.client.request("DELETE", spec.record_path.format(**links, id=record["id"]),
-                                        label=f"delete {stream}")
+                    self.client.request(spec.remove_verb, (spec.remove_path or spec.record_path).format(
+                        **links, id=record["id"]), label=f"delete {stream}")
                 return i, Result(stream, "DELETE", str(record["id"]), "ok", dry_run=self.dry_run)
             except (RecordError, ZohoDeskError) as exc:
                 return i, Result(stream, "DELETE", _id(record), "error", str(exc), self.dry_run)
@@ -247,7 +263,12 @@ class Writer:
         ids = [str(r["id"]) for _, r in batch]
         try:
             if not self.dry_run:
-                self.client.request("POST", spec.delete_path, json={spec.trash_key: ids}, label=f"trash {stream}")
+                answer = self.client.request("POST", spec.moves_to_trash, json={spec.trash_key: ids},
+                                             label=f"trash {stream}")
+                refused = [r for r in (answer or {}).get("results") or [] if not r.get("success")]
+                if refused:  # a results array (articles): some ids were not trashed
+                    raise ZohoDeskError(f"POST /{spec.moves_to_trash}: refused {refused[0].get('id')}: "
+                                        f"{refused[0].get('errors')}", status=422)
         except ZohoDeskError as exc:
             if len(batch) == 1:
                 i, record = batch[0]

@@ -13,9 +13,9 @@ from tests.helpers import run_tap
 CORE = ["departments", "agents", "contacts", "accounts", "tickets"]
 
 
-@pytest.mark.parametrize("method, endpoint", [("search", "search tickets"), ("list", "list tickets")])
-def test_full_sync_emits_every_record_exactly_once(shared_emulator, method, endpoint):
-    result = run_tap(shared_emulator.config(full_sync_method=method), streams=CORE)
+def test_full_sync_emits_every_record_exactly_once(shared_emulator):
+    endpoint = "search tickets"
+    result = run_tap(shared_emulator.config(), streams=CORE)
     for stream in CORE:
         expected = sorted(r["id"] for r in shared_emulator.store.tables[stream].rows)
         assert sorted(result.ids(stream)) == expected, stream
@@ -92,11 +92,12 @@ def test_search_windows_slide_past_the_5000_row_cap():
 
 @pytest.mark.parametrize("from_base", [0, 1])
 def test_list_offsets_work_whether_zoho_counts_from_0_or_1(from_base):
-    with Emulator(tickets=450, seed=5, from_base=from_base) as emu:
-        result = run_tap(emu.config(), streams=["tickets", "contacts"])
-        for stream in ("tickets", "contacts"):
-            expected = sorted(r["id"] for r in emu.store.tables[stream].rows)
-            assert sorted(result.ids(stream)) == expected
+    with Emulator(tickets=1200, seed=5, from_base=from_base) as emu:
+        rows = emu.store.tables["customer_happiness"].rows
+        assert len(rows) > 50  # more than one page of the list (cap 50)
+        result = run_tap(emu.config(), streams=["customer_happiness"])
+        assert sorted(result.ids("customer_happiness")) == sorted(r["id"] for r in rows)
+        assert emu.calls["GET /customerHappiness"] >= 2
 
 
 def test_empty_list_answered_204_is_an_empty_stream(emulator):
@@ -108,10 +109,16 @@ def test_empty_list_answered_204_is_an_empty_stream(emulator):
     assert emulator.calls["GET /agents"] == 1
 
 
-@pytest.mark.parametrize("method", ["search", "list"])
-def test_a_cap_of_99_instead_of_100_is_tolerated(method):
-    with Emulator(tickets=500, seed=6, limit_caps={"contacts": 99}) as emu:
-        result = run_tap(emu.config(full_sync_method=method), streams=["contacts"])
-        assert sorted(result.ids("contacts")) == sorted(r["id"] for r in emu.store.tables["contacts"].rows)
-        limits = [int(c["query"]["limit"]) for c in emu.log if c["route"].startswith("GET /contacts")]
-        assert limits[0] == 100 and set(limits[1:]) == {99}  # refused once, then paged by 99
+@pytest.mark.parametrize("path, stream", [("contacts/search", "contacts"), ("tickets/{ticketId}/threads", "threads")])
+def test_a_lower_cap_than_documented_is_tolerated_and_learned_once(path, stream):
+    caps = {"contacts/search": 99, "tickets/{ticketId}/threads": 99}
+    with Emulator(tickets=500, seed=6, limit_caps={path: caps[path]}) as emu:
+        result = run_tap(emu.config(), streams=[stream])
+        assert sorted(result.ids(stream)) == sorted(r["id"] for r in emu.store.tables[stream].rows
+                                                    if stream == "contacts"
+                                                    or r["ticketId"] in emu.store.tables["tickets"].by_id)
+        limits = [int(c["query"]["limit"]) for c in emu.log if c["route"] == f"GET /{path}"]
+        refused = [c for c in emu.errors()]
+        assert len(refused) == (1 if stream == "contacts" else 2)  # 200 -> 100 -> 99 for threads, once per run
+        assert set(limits[len(refused):]) == {99}
+        assert any("paging by 99" in line for line in result.stats["fallbacks"])

@@ -50,6 +50,16 @@ class Table:
             self.changed()
         return row
 
+    def remove_row(self, row: dict) -> None:
+        """Remove this very row (association tables repeat ids: a tag on many tickets)."""
+        self.rows[:] = [r for r in self.rows if r is not row]
+        if self.by_id.get(row.get("id")) is row:
+            del self.by_id[row["id"]]
+            for other in self.rows:
+                if other.get("id") == row["id"]:
+                    self.by_id[row["id"]] = other
+        self.changed()
+
     def changed(self) -> None:
         self._sorted = None
         self._index.clear()
@@ -103,6 +113,7 @@ class Store:
         self.tables: dict[str, Table] = {}
         self.recycle_bin: list[dict] = []
         self.lock = threading.RLock()
+        self._fields: dict[str, frozenset[str]] = {}
         self._clock = 0.0
         self._next_id = 1893000000000000  # above every seeded id
 
@@ -110,6 +121,16 @@ class Store:
         if name not in self.tables:
             self.tables[name] = Table(name)
         return self.tables[name]
+
+    def fields(self, name: str) -> frozenset[str]:
+        """The fields records of this table carry (their seeded shape, kept when the table empties)."""
+        known = self._fields.get(name)
+        if known is None:
+            rows = self.table(name).rows
+            known = frozenset().union(*(r.keys() for r in rows[:50])) if rows else frozenset()
+            if known:
+                self._fields[name] = known
+        return known
 
     def new_id(self) -> str:
         with self.lock:
@@ -138,14 +159,17 @@ class Store:
             self.tables[parent_table].changed()
             return row
 
-    def trash(self, stream: str, record_id: str, *, deleted_by: dict, when: str | None = None) -> dict:
+    def trash(self, stream: str, record_id: str, *, deleted_by: dict, when: str | None = None,
+              module: str | None = None) -> dict:
         """Move a record to the recycle bin, as moveToTrash does."""
         with self.lock:
+            self.fields(stream)
             row = self.tables[stream].remove(record_id)
             name = (row.get("subject") or row.get("accountName") or row.get("contractName")
                     or row.get("productName") or " ".join(filter(None, [row.get("firstName"), row.get("lastName")])))
             entry = {
-                "id": record_id, "module": stream, "type": stream.capitalize(), "displayName": name,
+                "id": record_id, "module": module or stream, "type": (module or stream).capitalize(),
+                "displayName": name,
                 "departmentId": row.get("departmentId"), "deletedById": deleted_by["id"],
                 "deletedBy": {"id": deleted_by["id"], "name": deleted_by.get("name"),
                               "photoURL": deleted_by.get("photoURL")},
@@ -154,15 +178,17 @@ class Store:
             self.recycle_bin.append(entry)
             return entry
 
-    def touch(self, stream: str, ids: list[str], **changes: object) -> list[dict]:
-        """Modify records as an agent would: apply ``changes``, bump modifiedTime."""
+    def touch(self, stream: str, ids: list[str], *, at_once: bool = False, **changes: object) -> list[dict]:
+        """Modify records as an agent would: apply ``changes``, bump modifiedTime (one instant
+        for all of them with ``at_once``, as a bulk update or a workflow rule does)."""
         with self.lock:
             table = self.tables[stream]
             out = []
+            instant = self.now() if at_once else None
             for row_id in ids:
                 row = table.by_id[row_id]
                 row.update(changes)
-                row["modifiedTime"] = self.now()
+                row["modifiedTime"] = instant or self.now()
                 out.append(row)
             table.changed()
             return out
@@ -199,6 +225,8 @@ class Seeder:
             table = self.store.table(name)
             for row in build(self):
                 table.add(row)
+        for name in self.store.tables:
+            self.store.fields(name)
         self.fill_recycle_bin()
         return self.store
 

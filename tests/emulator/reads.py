@@ -1,40 +1,35 @@
-"""Read endpoints of the emulator: lists, single records, search, field metadata, recycle bin.
+"""Read handlers of the emulator, driven by the endpoint facts (facts.py) and row shapes (shapes.py).
 
-Lists answer ``{"data": [...]}`` (``teams``: ``{"teams": [...]}``) or 204; a ``limit`` over the
-cap, an unknown query parameter or a ``from`` past the search window is a 422; filters are
-equality, comma-separated values OR-ed; fields only the single-record GET returns are left out
-of list rows (DETAIL_ONLY).
+A list answers ``{<envelope>: [...]}`` or 204 when empty; ``from``/``limit`` sent to an endpoint
+without paging, any parameter the endpoint does not define, a ``limit`` over the cap or a
+``from`` past ``max_from`` is a 422; a child list under a parent that does not exist is a 404.
+Filters are equality with comma-separated values OR-ed; ranges are ``low,high`` inclusive.
+Rows a child list serves do not repeat the parent ids of the path.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
-from tap_zohodesk.catalog import SEARCH_MAX_FROM, ObjectSpec
-from tests.emulator.data import LazyRows
+from tests.emulator.data import LazyRows, zoho_time
 from tests.emulator.errors import ApiError, invalid_param, not_found
+from tests.emulator.facts import Endpoint
+from tests.emulator.shapes import shaped
 
-if TYPE_CHECKING:
-    from tests.emulator.server import Route
-
-# Query parameters each list endpoint accepts besides from/limit (API facts, §4 and §6).
-LIST_PARAMS: dict[str, set[str]] = {
-    "tickets": {"departmentId", "departmentIds", "teamIds", "viewId", "assignee", "channel", "status",
-                "priority", "receivedInDays", "dueDate", "closedTime", "include", "fields", "sortBy"},
-    "contacts": {"viewId", "include", "sortBy"},
-    "accounts": {"viewId", "include", "sortBy"},
-    "agents": {"status", "searchStr", "departmentIds", "roleIds", "profileIds", "include",
-               "isConfirmed", "rolePermissionType"},
-    "departments": {"isEnabled", "searchStr", "chatStatus"},
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+SEARCH_SORT = {"relevance", "modifiedTime", "createdTime", "customerResponseTime"}
+# Path placeholder -> the tables a parent record of that name may live in.
+PARENT_TABLES = {
+    "ticketId": ("tickets", "archived_tickets"), "contactId": ("contacts",), "accountId": ("accounts",),
+    "contractId": ("contracts",), "productId": ("products",), "taskId": ("tasks",), "callId": ("calls",),
+    "eventId": ("events",), "agentId": ("agents",), "articleId": ("articles",), "threadId": ("threads",),
 }
-SEARCH_PARAMS = {"_all", "id", "ticketNumber", "subject", "description", "status", "priority", "email",
-                 "phone", "channel", "category", "tag", "accountId", "accountName", "contactId",
-                 "contactName", "productId", "productName", "assigneeId", "departmentId",
-                 "createdTimeRange", "modifiedTimeRange", "customerResponseTimeRange", "dueDateRange",
-                 "sortBy", "firstName", "lastName", "fullName", "dueDate", "startTime", "departmentIds",
-                 "ownerId"}
-CF_MODULES = {"tickets", "contacts", "accounts", "tasks", "calls", "events", "products", "contracts"}
+RECYCLE_MODULES = ("accounts", "contacts", "tickets", "tasks", "timeEntry", "calls", "events", "contracts",
+                   "products", "topics", "solutions")
+FEEDBACK_WINDOWS = {"LAST_24_HRS": 1, "LAST_7_DAYS": 7, "LAST_30_DAYS": 30, "LAST_365_DAYS": 365}
+# sortBy values the emulator applies (others defined by an endpoint are accepted and ignored)
+APPLIED_SORTS = {"customerHappiness": {"ratedTime"}, "ticketTags": {"count", "createdTime"}}
 
 
 def zoho_field_type(value: object) -> str:
@@ -53,13 +48,12 @@ def zoho_field_type(value: object) -> str:
     return "Picklist"
 
 
-TRASH_MAX_IDS = 50  # not documented [U]; the emulator holds the target to a cautious cap
-RECYCLE_MODULES = {"accounts", "contacts", "tickets", "tasks", "timeEntry", "calls", "events", "contracts",
-                   "products", "topics", "solutions"}
-
-# Parameters that shape an answer rather than filter it.
-SHAPING = {"include", "sortBy", "viewId", "searchStr", "fields", "receivedInDays", "closedTime",
-           "teamIds", "assignee", "roleIds", "profileIds", "_all"}
+def credit_weight(offset: int) -> int:
+    """Zoho's published credit cost of a list call by offset."""
+    for upto, weight in ((2000, 3), (10000, 5), (50000, 10), (100000, 50)):
+        if offset <= upto:
+            return weight
+    return 100
 
 
 def _matches(value: object, wanted: set[str]) -> bool:
@@ -70,42 +64,29 @@ def _matches(value: object, wanted: set[str]) -> bool:
     return str(value) in wanted
 
 
-def narrow(rows: list[dict], query: dict) -> list[dict]:
-    """Apply filter parameters the way Zoho does: equality, comma-separated values OR-ed."""
-    for name, value in query.items():
-        if name in SHAPING:
-            continue
-        field = "departmentId" if name == "departmentIds" else name
-        wanted = set(value.split(","))
-        rows = [r for r in rows if _matches(r.get(field, r.get(name)), wanted)]
-    return rows
+def _window(name: str, value: str) -> tuple[str, str]:
+    low, _, high = value.partition(",")
+    if not TIME_RE.match(low) or not TIME_RE.match(high) or low > high:
+        raise invalid_param(name)
+    return low, high
 
 
-# Every child list also takes these.
-CHILD_PARAMS = {"include", "sortBy", "isPublic"}
-# Fields a list row does not carry: only the single-record GET returns them.
-DETAIL_ONLY: dict[str, set[str]] = {
-    "threads": {"content", "plainText", "attachments", "replyTo", "isContentTruncated", "fullContentURL"},
-    "tickets": {"description"},
-    "archived_tickets": {"description"},
-}
-SEARCH_SORT = {"relevance", "modifiedTime", "createdTime", "customerResponseTime"}
-TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+def reject_extra(query: dict, allowed: frozenset[str] | set[str]) -> None:
+    for name in query:
+        if name not in allowed:
+            raise ApiError(422, "UNPROCESSABLE_ENTITY", f"Extra query parameter '{name}' is present in the input.")
 
 
-def credit_weight(offset: int) -> int:
-    """Zoho's published credit cost of a list call by offset."""
-    for upto, weight in ((2000, 3), (10000, 5), (50000, 10), (100000, 50)):
-        if offset <= upto:
-            return weight
-    return 100
+def links_of(path: str) -> list[str]:
+    return [p for p in re.findall(r"\{(\w+)\}", path) if p != "id"]
 
 
 class ReadHandlers:
-    """Mixed into the Emulator: handlers have the signature (route, ids, query, body)."""
+    """Mixed into the Emulator: handlers have the signature (endpoint, ids, query, body)."""
 
-    @staticmethod
-    def _paging(query: dict, cap: int, *, max_from: int | None = None) -> tuple[int, int]:
+    def _paging(self, ep: Endpoint, query: dict) -> tuple[int, int | None]:
+        if not ep.paged:
+            return 0, None
         try:
             offset = int(query.pop("from", 0))
         except ValueError:
@@ -114,62 +95,146 @@ class ReadHandlers:
             limit = int(query.pop("limit", 10))
         except ValueError:
             raise invalid_param("limit") from None
-        if limit < 1 or limit > cap:
+        if limit < 1 or limit > self.limit_caps.get(ep.path, ep.cap or 50):
             raise invalid_param("limit")
-        if offset < 0 or (max_from is not None and offset > max_from):
+        if offset < 0 or (ep.max_from is not None and offset > ep.max_from):
             raise invalid_param("from")
+        if ep.path in self.ignores_from:
+            offset = 0
         return offset, limit
 
-    @staticmethod
-    def _reject_extra(query: dict, allowed: set[str]) -> None:
-        for name in query:
-            if name not in allowed:
-                raise ApiError(422, "UNPROCESSABLE_ENTITY",
-                               f"Extra query parameter '{name}' is present in the input.")
+    def _check_enabled(self, ep: Endpoint) -> None:
+        if ep.table in self.disabled:
+            status, code = self.disabled[ep.table]
+            raise ApiError(status, code, f"The feature behind '{ep.path}' is not available in this portal.")
 
-    def _check_enabled(self, spec: ObjectSpec) -> None:
-        if spec.stream in self.disabled:
-            status, code = self.disabled[spec.stream]
-            raise ApiError(status, code, f"The feature behind '{spec.path}' is not available in this portal.")
+    def _parent_exists(self, ids: dict) -> None:
+        for name, value in ids.items():
+            tables = PARENT_TABLES.get(name)
+            if tables and not any(value in self.store.table(t).by_id for t in tables):
+                raise not_found()
 
-    def _parent_rows(self, spec: ObjectSpec, ids: dict, query: dict) -> list[dict]:
-        """The rows of a list, narrowed to the parent named in the path or query."""
-        table = self.store.table(spec.stream)
+    def _under(self, ep: Endpoint, ids: dict) -> list[dict]:
+        """The table's rows under the parent the path names, in list order."""
+        table = self.store.table(ep.table)
         links = {k: v for k, v in ids.items() if k != "id"}
-        if spec.parent_param:
-            value = query.pop(spec.parent_key, None)
-            if not value:
-                raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{spec.parent_key}' parameter is required.")
-            links[spec.parent_key] = value
         if not links:
             return list(table.rows)
         (first, value), *rest = links.items()
-        rows = table.where(first, value)
-        return [r for r in rows if all(r.get(k) == v for k, v in rest)]
+        return [r for r in table.where(first, value) if all(r.get(k) == v for k, v in rest)]
 
-    def _list(self, route: Route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        self._check_enabled(spec)
-        offset, limit = self._paging(query, self.limit_caps.get(spec.stream, spec.limit))
+    @staticmethod
+    def _narrow(ep: Endpoint, rows, query: dict):
+        for name, field in ep.ranges.items():
+            if name in query:
+                low, high = _window(name, query.pop(name))
+                rows = [r for r in rows if r.get(field) and low <= r[field] <= high]
+        for name, field in ep.filters.items():
+            if name in query:
+                wanted = set(query.pop(name).split(","))
+                rows = [r for r in rows if _matches(r.get(field), wanted)]
+        return rows
+
+    def _list(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        self._check_enabled(ep)
+        reject_extra(query, ep.params | ({"from", "limit"} if ep.paged else set()))
+        for name in ep.required:
+            if not query.get(name):
+                raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{name}' parameter is required.")
+        offset, limit = self._paging(ep, query)
+        fields = query.pop("fields", None)
         with self.store.lock:
-            rows = self._parent_rows(spec, ids, query)
-        self._reject_extra(query, route.meta["allowed"])
-        rows = narrow(rows, query)
-        hidden = DETAIL_ONLY.get(spec.stream)
-        start = max(0, offset - self.from_base) if self.from_base else offset
-        page = rows[start:start + limit]
-        weight = credit_weight(offset)
-        if not page:
+            self._parent_exists(ids)
+            rows = self._narrow(ep, self._under(ep, ids), query)
+            rows = self._special(ep, rows, query)
+            start = max(0, offset - self.from_base) if self.from_base else offset
+            page = rows if limit is None else rows[start:start + limit]
+            hidden = set(links_of(ep.path))
+            out = [{k: v for k, v in shaped(ep.table, ep.shape, r, fields).items() if k not in hidden} for r in page]
+        weight = credit_weight(offset) if ep.paged else 1
+        if not out:
             return 204, None, weight
-        if hidden:
-            page = [{k: v for k, v in r.items() if k not in hidden} for r in page]
-        return 200, {spec.data_key: page}, weight
+        return 200, {ep.envelope: out}, weight
 
-    def _organization_fields(self, route: Route, ids: dict, query: dict, body=None):
+    def _special(self, ep: Endpoint, rows: list[dict], query: dict) -> list[dict]:
+        """What a few endpoints do beyond filtering: default windows and applied sort orders."""
+        if ep.path == "articleFeedbacks":
+            value = query.pop("timeRange", "LAST_7_DAYS")
+            if value in FEEDBACK_WINDOWS:
+                now = datetime.fromisoformat(self.store.now().replace("Z", "+00:00"))
+                low, high = zoho_time((now - timedelta(days=FEEDBACK_WINDOWS[value])).timestamp()), "9999"
+            else:
+                low, high = _window("timeRange", value)
+            rows = [r for r in rows if low <= r.get("createdTime", "") <= high]
+        sort = query.pop("sortBy", None)
+        if sort and sort.lstrip("-") in APPLIED_SORTS.get(ep.path, ()):
+            key = sort.lstrip("-")
+            rows = sorted(rows, key=lambda r: (str(r.get(key) or ""), r.get("id") or ""),
+                          reverse=sort.startswith("-"))
+        return rows
+
+    def _single(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        self._check_enabled(ep)
+        reject_extra(query, ep.params)
+        with self.store.lock:
+            self._parent_exists(ids)
+            rows = self._under(ep, ids)
+        hidden = set(links_of(ep.path))
+        row = {k: v for k, v in rows[0].items() if k not in hidden} if rows else None
+        if ep.envelope:  # an object that holds the record under a key (null when there is none)
+            return 200, {ep.envelope: row}, 1
+        if row is None:
+            raise not_found()
+        return 200, row, 1
+
+    def _find(self, table: str, ids: dict) -> dict:
+        """The record a path names (archived tickets are tickets too), or 404."""
+        row = self.store.table(table).by_id.get(ids["id"])
+        if row is None and table == "tickets":
+            row = self.store.table("archived_tickets").by_id.get(ids["id"])
+        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
+            raise not_found()
+        return row
+
+    def _get(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        self._check_enabled(ep)
+        reject_extra(query, ep.params)
+        with self.store.lock:
+            return 200, dict(self._find(ep.table, ids)), 1
+
+    def _search(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        self._check_enabled(ep)
+        reject_extra(query, ep.params | {"from", "limit"})
+        offset, limit = self._paging(ep, query)
+        sort = query.pop("sortBy", "relevance")
+        if sort.lstrip("-") not in SEARCH_SORT:
+            raise invalid_param("sortBy")
+        table = self.store.table(ep.table)
+        with self.store.lock:
+            rows = None
+            window = query.pop("modifiedTimeRange", None) if table.time_key == "modifiedTime" else None
+            if window is not None:
+                rows = table.time_range("modifiedTime", *_window("modifiedTimeRange", window))
+            if rows is None:
+                rows = list(table.rows)
+            if query:
+                rows = self._narrow(ep, list(rows), query)
+            key = sort.lstrip("-")
+            if key != "relevance" and not (isinstance(rows, LazyRows) and key == table.time_key
+                                           and not sort.startswith("-")):
+                rows = sorted(rows, key=lambda r: (r.get(key) or "", r["id"]), reverse=sort.startswith("-"))
+            page = rows[offset:offset + limit]
+            count = len(rows)
+            out = [shaped(ep.table, ep.shape, r) for r in page]
+        if not out:
+            return 204, None, credit_weight(offset)
+        return 200, {"data": out, "count": count}, credit_weight(offset)
+
+    def _organization_fields(self, ep: Endpoint, ids: dict, query: dict, body=None):
         """Field metadata of a module; custom fields are described from the seeded ``cf`` values."""
+        reject_extra(query, ep.params)
         module = query.pop("module", None)
-        self._reject_extra(query, {"departmentId"})
-        if module not in CF_MODULES:
+        if module not in {"tickets", "contacts", "accounts", "tasks", "calls", "events", "products", "contracts"}:
             raise invalid_param("module")
         seen: dict[str, str] = {}
         for row in self.store.table(module).rows[:500]:
@@ -177,22 +242,36 @@ class ReadHandlers:
                 if value is not None:
                     seen.setdefault(name, zoho_field_type(value))
                 seen.setdefault(name, "Text")
-        fields = [{"id": self.store.new_id(), "apiName": "subject", "displayLabel": "Subject", "type": "Text",
+        fields = [{"id": "1892000000000001", "apiName": "subject", "displayLabel": "Subject", "type": "Text",
                    "isCustomField": False, "isMandatory": True}]
-        fields += [{"id": self.store.new_id(), "apiName": name, "displayLabel": name[3:].title(),
-                    "type": kind, "isCustomField": True, "isMandatory": False} for name, kind in seen.items()]
+        fields += [{"id": str(1892000000000002 + k), "apiName": name, "displayLabel": name[3:].title(),
+                    "type": kind, "isCustomField": True, "isMandatory": False}
+                   for k, (name, kind) in enumerate(seen.items())]
         return 200, {"data": fields}, 1
 
-    def _recycle_bin(self, route: Route, ids: dict, query: dict, body=None):
-        offset, limit = self._paging(query, 100)
+    def _organization_modules(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, ep.params)
+        return 200, {"data": [{"id": str(1892000000100000 + k), "apiName": name, "displayLabel": name.title()}
+                              for k, name in enumerate(RECYCLE_MODULES)]}, 1
+
+    def _recycle_bin(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        """Qodex's recycle bin (``module``, ``sortBy``) or the OAS's (``moduleId``, no ``sortBy``)."""
+        allowed = ep.params - ({"moduleId"} if self.recycle_style == "qodex" else {"module", "sortBy"})
+        reject_extra(query, allowed | {"from", "limit"})
+        offset, limit = self._paging(ep, query)
         module = query.pop("module", None)
-        sort = query.pop("sortBy", "-deletedTime")
+        module_id = query.pop("moduleId", None)
+        if module_id is not None:
+            names = {str(1892000000100000 + k): n for k, n in enumerate(RECYCLE_MODULES)}
+            if module_id not in names:
+                raise invalid_param("moduleId")
+            module = names[module_id]
+        sort = query.pop("sortBy", "-deletedTime" if self.recycle_style == "qodex" else None)
         include = set(filter(None, query.pop("include", "").split(",")))
         department = query.pop("departmentId", None)
-        self._reject_extra(query, set())
         if module is not None and module not in RECYCLE_MODULES:
             raise invalid_param("module")
-        if sort.lstrip("-") not in {"name", "type", "department", "deletedBy", "deletedTime"}:
+        if sort and sort.lstrip("-") not in {"name", "type", "department", "deletedBy", "deletedTime"}:
             raise invalid_param("sortBy")
         if not include <= {"department", "deletedBy"}:
             raise invalid_param("include")
@@ -200,9 +279,10 @@ class ReadHandlers:
             rows = [r for r in self.store.recycle_bin if module is None or r["module"] == module]
         if department:
             rows = [r for r in rows if r["departmentId"] == department]
-        field = {"name": "displayName", "department": "departmentId", "deletedBy": "deletedById"}.get(
-            sort.lstrip("-"), sort.lstrip("-"))
-        rows = sorted(rows, key=lambda r: (r.get(field) or "", r["id"]), reverse=sort.startswith("-"))
+        if sort:
+            field = {"name": "displayName", "department": "departmentId", "deletedBy": "deletedById"}.get(
+                sort.lstrip("-"), sort.lstrip("-"))
+            rows = sorted(rows, key=lambda r: (r.get(field) or "", r["id"]), reverse=sort.startswith("-"))
         page = rows[offset:offset + limit]
         if not page:
             return 204, None, 3
@@ -213,58 +293,3 @@ class ReadHandlers:
                 item["deletedBy"] = r["deletedBy"]
             out.append(item)
         return 200, {"data": out}, credit_weight(offset)
-
-    def _single(self, route: Route, ids: dict, query: dict, body=None):
-        self._check_enabled(route.spec)
-        self._reject_extra(query, set())
-        rows = self._parent_rows(route.spec, ids, query)
-        if not rows:
-            raise not_found()
-        return 200, rows[0], 1
-
-    def _find(self, spec: ObjectSpec, ids: dict) -> dict:
-        """The record a path names (archived tickets are tickets too), or 404."""
-        row = self.store.table(spec.stream).by_id.get(ids["id"])
-        if row is None and spec.stream == "tickets":
-            row = self.store.table("archived_tickets").by_id.get(ids["id"])
-        if row is None or any(row.get(k) != v for k, v in ids.items() if k != "id"):
-            raise not_found()
-        return row
-
-    def _get(self, route: Route, ids: dict, query: dict, body=None):
-        self._check_enabled(route.spec)
-        self._reject_extra(query, {"include"})
-        return 200, self._find(route.spec, ids), 1
-
-    def _search(self, route: Route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        offset, limit = self._paging(query, self.limit_caps.get(spec.stream, 100), max_from=SEARCH_MAX_FROM)
-        self._reject_extra(query, SEARCH_PARAMS)
-        sort = query.pop("sortBy", "relevance")
-        if sort.lstrip("-") not in SEARCH_SORT:
-            raise invalid_param("sortBy")
-        table = self.store.table(spec.stream)
-        with self.store.lock:
-            rows = None
-            for key in ("modifiedTime", "createdTime"):
-                window = query.pop(f"{key}Range", None)
-                if window is None:
-                    continue
-                low, _, high = window.partition(",")
-                if not TIME_RE.match(low) or not TIME_RE.match(high) or low > high:
-                    raise invalid_param(f"{key}Range")
-                rows = table.time_range(key, low, high)
-            if rows is None:
-                rows = list(table.rows)
-            if query:
-                rows = narrow(list(rows), query)
-            key = sort.lstrip("-")
-            if key in ("modifiedTime", "createdTime") and not (
-                    isinstance(rows, LazyRows) and key == table.time_key and not sort.startswith("-")):
-                rows = sorted(rows, key=lambda r: (r.get(key) or "", r["id"]), reverse=sort.startswith("-"))
-            page = rows[offset:offset + limit]
-        if not page:
-            return 204, None, 3
-        hidden = DETAIL_ONLY.get(spec.stream, set())
-        page = [{k: v for k, v in r.items() if k not in hidden} for r in page]
-        return 200, {"data": page, "count": len(rows)}, 3

@@ -315,14 +315,14 @@ def seed_customer_happiness(s: Seeder):
     count = min(len(tickets), max(10, s.n_tickets // 20))
     for index in sorted(rng.sample(range(len(tickets)), count)):
         ticket = tickets[index]
-        rating = _pick(s, ["Good", "Good", "Good", "Okay", "Okay", "Bad"])
+        rating = _pick(s, ["GOOD", "GOOD", "GOOD", "OK", "OK", "BAD"])
         yield {
             "id": s.ident(), "rating": rating,
-            "feedback": {"Good": "Quick and helpful", "Okay": None, "Bad": "Took too long"}[rating],
+            "feedback": {"GOOD": "Quick and helpful", "OK": None, "BAD": "Took too long"}[rating],
             "ticketId": ticket["id"], "ticketNumber": ticket["ticketNumber"], "contactId": ticket["contactId"],
             "agentId": ticket["assigneeId"], "departmentId": ticket["departmentId"],
             "accountId": ticket["accountId"], "channel": ticket["channel"],
-            "createdTime": zoho_time(_later(s, ticket["createdTime"], 10)),
+            "ratedTime": zoho_time(_later(s, ticket["createdTime"], 10)),
         }
 
 
@@ -555,7 +555,7 @@ def seed_article_comments(s: Seeder):
     for article in _some(s, s.store.tables["articles"].rows, 0.4):
         count = _range(s, 1, 5)
         article["commentCount"] = str(count)
-        links = {"articleId": article["id"], "translationId": article["latestVersionTranslationId"]}
+        links = {"articleId": article["id"], "locale": article["locale"]}
         for _ in range(count):
             yield _comment(s, article["createdTime"], links)
 

@@ -1,17 +1,19 @@
 """A Zoho Desk API emulator: a real HTTP server on loopback, strict like the service.
 
-Faithful to ../shared/zoho-desk-api.md: OAuth refresh on ``/oauth/v2/token`` (a failed
-refresh answers 200 with ``{"error": ...}``), ``Zoho-oauthtoken``/``Bearer`` tokens that
-expire, a mandatory ``orgId`` header (or query parameter), ``{"data": [...]}`` lists,
-204 for empty lists, 404 URL_NOT_FOUND, 405 for wrong methods, 422 for an unknown query
-parameter or a ``limit`` above the endpoint's cap, search windows capped at ``from``
-4999, credit headers, a per-org concurrency cap (429 TOO_MANY_REQUESTS).
+Its routes, parameters, envelopes, row shapes and write rules are its own API facts
+(facts.py, write_facts.py, shapes.py), written from public evidence and never read from
+the tap. Transport: OAuth on ``/oauth/v2/token`` (oauth.py), ``Zoho-oauthtoken``/``Bearer``
+tokens that expire, a mandatory ``orgId`` header (or query parameter), 204 for empty lists,
+404 URL_NOT_FOUND, 405 for a method the path does not take, credit headers, a per-org
+concurrency cap (429 TOO_MANY_REQUESTS).
 
 Test knobs: ``latency_ms``; ``inject(kind, ...)`` queues faults (``429``, ``quota`` = 429
 THRESHOLD_EXCEEDED with Retry-After, ``500`` with an HTML body, ``drop`` = connection
 closed without an answer); ``expire_tokens_after(k)``; ``from_base`` 0 or 1 (the
-open question on list offsets); ``calls`` counts every API call by endpoint and
-``log`` keeps method, path and query of each.
+open question on list offsets); ``limit_caps`` (path -> a lower cap); ``ignores_from``
+(paths whose server ignores ``from``); ``recycle_style`` ("qodex": ``module`` and ``sortBy``,
+"oas": ``moduleId`` only); ``calls`` counts every API call by endpoint and ``log`` keeps
+method, path, query and status of each.
 """
 
 from __future__ import annotations
@@ -22,16 +24,19 @@ import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from tap_zohodesk.catalog import OBJECTS, ObjectSpec
 from tests.emulator.data import ORG_ID, Store, build_store
 from tests.emulator.errors import ApiError, invalid_param, not_found
+from tests.emulator.facts import READS, Endpoint
 from tests.emulator.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, OAuthServer
-from tests.emulator.reads import CHILD_PARAMS, LIST_PARAMS, TRASH_MAX_IDS, ReadHandlers
+from tests.emulator.reads import ReadHandlers
+from tests.emulator.write_facts import WRITES
 from tests.emulator.writes import WriteHandlers
+
+ENDPOINTS: list[Endpoint] = READS + WRITES
 
 
 class DropConnection(Exception):
@@ -48,12 +53,17 @@ class Fault:
 
 @dataclass
 class Route:
-    method: str
     pattern: re.Pattern
-    template: str
+    endpoint: Endpoint
     handler: object
-    spec: ObjectSpec | None = None
-    meta: dict = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.endpoint.method
+
+    @property
+    def template(self) -> str:
+        return self.endpoint.template
 
 
 class Emulator(ReadHandlers, WriteHandlers):
@@ -62,7 +72,8 @@ class Emulator(ReadHandlers, WriteHandlers):
     def __init__(self, *, tickets: int = 200, seed: int = 7, latency_ms: float = 0, from_base: int = 0,
                  max_concurrency: int = 25, credits: int = 100_000, token_ttl: int = 3600,
                  org_mismatch_status: int = 403, port: int = 0, store: Store | None = None,
-                 child_bumps_parent: bool = True, limit_caps: dict[str, int] | None = None):
+                 child_bumps_parent: bool = True, limit_caps: dict[str, int] | None = None,
+                 recycle_style: str = "qodex"):
         self.store = store or build_store(seed=seed, tickets=tickets)
         self.latency = latency_ms / 1000.0
         self.from_base = from_base
@@ -73,6 +84,8 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.disabled: dict[str, tuple[int, str]] = {}
         self.child_bumps_parent = child_bumps_parent
         self.limit_caps = limit_caps or {}  # e.g. {"contacts": 99}: the cap the API document is unsure of
+        self.ignores_from: set[str] = set()
+        self.recycle_style = recycle_style
         self.hook = None  # called as hook(method, route_template) before each API call is served
         self._request = threading.local()
         self.calls: Counter[str] = Counter()
@@ -132,9 +145,14 @@ class Emulator(ReadHandlers, WriteHandlers):
         with self._lock:
             self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after))
 
-    def disable(self, stream: str, status: int = 403, code: str = "LICENSE_ACCESS_LIMITED") -> None:
-        """Answer every call of this object as a portal without the feature does."""
-        self.disabled[stream] = (status, code)
+    def disable(self, table: str, status: int = 403, code: str = "LICENSE_ACCESS_LIMITED") -> None:
+        """Answer every read of this object as a portal without the feature does."""
+        self.disabled[table] = (status, code)
+
+    def errors(self) -> list[dict]:
+        """Every logged call answered 4xx (what a faithful client never provokes)."""
+        with self._lock:
+            return [e for e in self.log if e["status"] and 400 <= e["status"] < 500]
 
     def expire_tokens_after(self, calls: int) -> None:
         self.oauth.expire_after(calls)
@@ -153,34 +171,19 @@ class Emulator(ReadHandlers, WriteHandlers):
         return self.calls[template]
 
     # -- routing ------------------------------------------------------------------------
+    HANDLERS = {"list": "_list", "search": "_search", "get": "_get", "single": "_single",
+                "fields": "_organization_fields", "modules": "_organization_modules", "recycle": "_recycle_bin",
+                "create": "_insert", "update": "_update", "delete": "_delete", "trash": "_move_to_trash",
+                "unfollow": "_remove_followers", "reply": "_send_reply", "action": "_deactivate",
+                "tag": "_tag", "untag": "_tag"}
+
     def _build_routes(self) -> list[Route]:
-        routes: list[Route] = []
+        def segment(match: re.Match) -> str:
+            name = match.group(1)
+            return f"(?P<{name}>[A-Za-z_-]+)" if name == "locale" else f"(?P<{name}>\\d+)"
 
-        def add(method, template, handler, spec=None, **meta):
-            regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", template)
-            routes.append(Route(method, re.compile(f"^/api/v1/{regex}$"), f"{method} /{template}",
-                                handler, spec, meta))
-
-        add("GET", "organizationFields", self._organization_fields)
-        add("GET", "recycleBin", self._recycle_bin)
-        by_path: dict[str, list[ObjectSpec]] = {}
-        for spec in OBJECTS:  # one table per API path: the first catalog row with that path
-            by_path.setdefault(spec.path, []).append(spec)
-        for specs in by_path.values():
-            spec = specs[0]
-            # the API filters these natively (the contract's filter column), besides its own params
-            native = {name for s in specs for name in s.filters if name != "id" and name not in s.links}
-            native |= {alias for s in specs for alias in s.list_param_names.values()}
-            allowed = LIST_PARAMS.get(spec.stream, set()) | CHILD_PARAMS | native
-            if spec.search_path:
-                add("GET", spec.search_path, self._search, spec)
-            add("GET", spec.path, self._single if spec.single else self._list, spec, allowed=allowed)
-            if not spec.single:
-                add("GET", spec.record_path, self._get, spec)
-            if spec.trash_key:
-                add("POST", spec.delete_path, self._move_to_trash, spec)
-        self.write_routes(add)
-        return routes
+        return [Route(re.compile("^/api/v1/" + re.sub(r"\{(\w+)\}", segment, ep.path) + "$"), ep,
+                      getattr(self, self.HANDLERS[ep.op])) for ep in ENDPOINTS]
 
     @property
     def _raw_body(self) -> bytes | None:
@@ -189,19 +192,28 @@ class Emulator(ReadHandlers, WriteHandlers):
     def dispatch(self, method: str, raw_path: str, headers, body: bytes) -> tuple[int, object, dict]:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
-        query_pairs = parse_qsl(parts.query, keep_blank_values=True)
-        query = dict(query_pairs)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
         if path == "/oauth/v2/token":
             return self.oauth.token(method, query, body)
         if not path.startswith("/api/v1/"):
             raise not_found()
         route, match = self._match(method, path)
-        template = route.template if route else f"{method} {path}"
+        template = route.template if route and route.method == method else f"{method} {path}"
+        entry = {"method": method, "path": path, "route": template, "query": dict(query), "status": None}
         with self._lock:
             self.calls[template] += 1
-            self.log.append({"method": method, "path": path, "route": template, "query": dict(query)})
+            self.log.append(entry)
+        try:
+            status, payload, extra = self._answer(method, path, route, match, query, headers, body)
+        except ApiError as err:
+            entry["status"] = err.status
+            raise
+        entry["status"] = status
+        return status, payload, extra
+
+    def _answer(self, method, path, route, match, query, headers, body) -> tuple[int, object, dict]:
         if self.hook is not None:
-            self.hook(method, template)
+            self.hook(method, route.template if route else path)
         self._maybe_fault(path)
         self._authenticate(headers, query, path_needs_org=path != "/api/v1/organizations")
         with self._lock:
@@ -220,14 +232,14 @@ class Emulator(ReadHandlers, WriteHandlers):
             self._request.raw = body
             multipart = (headers.get("Content-Type") or "").startswith("multipart/")
             parsed = None if multipart else self._json(method, body)
-            status, payload, weight = route.handler(route, match.groupdict(), query, parsed)
+            status, payload, weight = route.handler(route.endpoint, match.groupdict(), query, parsed)
         finally:
             with self._lock:
                 self._in_flight -= 1
         with self._lock:
             self.credits_left -= weight
             if isinstance(payload, dict):
-                rows = payload.get("data", payload.get("teams"))
+                rows = payload.get(route.endpoint.envelope or "")
                 self.rows_served += len(rows) if isinstance(rows, list) else 1
             extra = {"X-Rate-Limit-Request-Weight-v3": str(weight),
                      "X-Rate-Limit-Remaining-v3": str(self.credits_left)}
@@ -288,32 +300,6 @@ class Emulator(ReadHandlers, WriteHandlers):
         if org and org != ORG_ID:
             raise ApiError(self.org_mismatch_status, "OAUTH_ORG_MISMATCH",
                            "The OAuthToken is not valid for specified organization")
-
-    def _move_to_trash(self, route: Route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        self._reject_extra(query, set())
-        key = spec.trash_key
-        wanted = (body or {}).get(key)
-        if not isinstance(wanted, list) or not wanted:
-            raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
-                           errors=[{"fieldName": f"/{key}", "errorType": "missing", "errorMessage": None}])
-        if len(wanted) > TRASH_MAX_IDS:
-            raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
-                           errors=[{"fieldName": f"/{key}", "errorType": "invalid",
-                                    "errorMessage": f"at most {TRASH_MAX_IDS} ids per call"}])
-        tables = [self.store.table(spec.stream)]
-        if spec.stream == "tickets":
-            tables.append(self.store.table("archived_tickets"))
-        with self.store.lock:
-            missing = [i for i in wanted if not any(str(i) in t.by_id for t in tables)]
-            if missing:
-                raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
-                               errors=[{"fieldName": f"/{key}", "errorType": "invalid",
-                                        "errorMessage": f"unknown id {missing[0]}"}])
-            for record_id in wanted:
-                home = next(t.name for t in tables if str(record_id) in t.by_id)
-                self.store.trash(home, str(record_id), deleted_by=self.current_agent())
-        return 204, None, 6 * len(wanted)
 
     def current_agent(self) -> dict:
         """The agent the OAuth token belongs to: the first seeded agent."""

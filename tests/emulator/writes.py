@@ -1,33 +1,28 @@
-"""Write endpoints of the emulator, strict like the service.
+"""Write handlers of the emulator, driven by write_facts.py.
 
-Creates (``POST``), updates (``PATCH``; ``PUT`` for time entries, both accepted), deletes
-(``DELETE`` on sub-resources, ``removeFollowers``; ``moveToTrash`` lives in server.py),
-attachment uploads (multipart ``file``) and ``sendReply``. A read-only field (times,
-counters, display objects) or an unknown one is answered 422 INVALID_DATA naming it in
-``errors[].fieldName``; a missing required field likewise with ``errorType: missing``.
-Creating a child bumps its parent's counter, and its ``modifiedTime`` unless the emulator
-was built with ``child_bumps_parent=False`` (the open question of the API document).
+A body may carry the fields the object's records carry (the emulator's own seeded shape),
+less the ones Zoho computes (write_facts.READ_ONLY) and the parent ids of the path, plus the
+write-only inputs of write_facts.WRITE_ONLY; anything else is 422 INVALID_DATA naming the
+field, as is a missing required one. Creating a child bumps its parent's counter, and the
+parent's ``modifiedTime`` unless the emulator was built with ``child_bumps_parent=False``
+(whether Zoho does is the open question of the API document).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
-from tap_zohodesk.streams import load_schema
-from tap_zohodesk.writable import read_only, required
 from tests.emulator.errors import ApiError, not_found
+from tests.emulator.facts import WRITE_ONLY, Endpoint
+from tests.emulator.reads import PARENT_TABLES, links_of, reject_extra
+from tests.emulator.write_facts import READ_ONLY, READ_ONLY_OF, WRITABLE_EXCEPTIONS
 
 SUPPORT_ADDRESSES = {"support@acme.example", "billing@acme.example"}
-# Creates that take an inline object besides the read-only display ones.
-INLINE_ON_CREATE = {"tickets": {"contact"}}
-# Write-only inputs some creates take (ids of uploads, etc.).
-WRITE_ONLY = {"attachmentIds", "uploads", "contactId"}
-# PUT is 405 on records, except time entries (the OAS) and comments of non-ticket modules.
-PUT_SHAPES = {"time_entries", "comments"}
+TRASH_MAX_IDS = 50  # not documented [U]; the emulator holds the target to a cautious cap
 COUNTERS = {"comments": "commentCount", "attachments": "attachmentCount", "time_entries": "timeEntryCount",
-            "threads": "threadCount", "followers": "followerCount"}
+            "threads": "threadCount", "followers": "followerCount", "approvals": "approvalCount",
+            "tags": "tagCount"}
+RECYCLE_NAME = {"articles": "solutions"}
 
 
 def invalid_data(field: str, kind: str, message: str | None = None) -> ApiError:
@@ -35,43 +30,10 @@ def invalid_data(field: str, kind: str, message: str | None = None) -> ApiError:
                     errors=[{"fieldName": f"/{field}", "errorType": kind, "errorMessage": message}])
 
 
-@cache
-def _fields(stream: str) -> frozenset[str]:
-    return frozenset(load_schema(BY_STREAM[stream])["properties"])
-
-
-def writable_specs() -> list[ObjectSpec]:
-    """One spec per API path that takes writes (the first catalog row with that path)."""
-    seen, out = set(), []
-    for spec in OBJECTS:
-        if spec.path not in seen:
-            seen.add(spec.path)
-            if spec.dml:
-                out.append(spec)
-    return out
-
-
 class WriteHandlers:
-    """Mixed into the Emulator: handlers have the signature (route, ids, query, body)."""
+    """Mixed into the Emulator: handlers have the signature (endpoint, ids, query, body)."""
 
     child_bumps_parent: bool = True
-
-    def write_routes(self, add) -> None:
-        for spec in writable_specs():
-            dml = set().union(*(s.dml for s in OBJECTS if s.path == spec.path))
-            if spec.schema_name == "followers":
-                parent_path = spec.path.rsplit("/", 1)[0]
-                add("POST", f"{parent_path}/removeFollowers", self._remove_followers, spec)
-                continue
-            if "INSERT" in dml:
-                add("POST", spec.path, self._insert, spec)
-            if "UPDATE" in dml:
-                add("PATCH", spec.record_path, self._update, spec)
-                if spec.schema_name in PUT_SHAPES:
-                    add("PUT", spec.record_path, self._update, spec)
-            if "DELETE" in dml and not spec.trash_key:
-                add("DELETE", spec.record_path, self._delete, spec)
-        add("POST", "tickets/{ticketId}/sendReply", self._send_reply, BY_STREAM["threads"])
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -82,30 +44,31 @@ class WriteHandlers:
             body = {**body, "cf": {k: v if v is None or isinstance(v, (bool, str)) else str(v) for k, v in cf.items()}}
         return body
 
-    def _check_fields(self, spec: ObjectSpec, body: dict, *, creating: bool) -> None:
-        allowed = _fields(spec.stream) | WRITE_ONLY
-        blocked = read_only(spec) - (INLINE_ON_CREATE.get(spec.stream, set()) if creating else set())
+    def _check_fields(self, ep: Endpoint, body: dict) -> None:
+        allowed = self.store.fields(ep.table) | WRITE_ONLY.get(ep.table, set())
+        blocked = (READ_ONLY - WRITABLE_EXCEPTIONS.get(ep.table, set())) | READ_ONLY_OF.get(ep.table, set())
+        blocked |= set(links_of(ep.path))
+        blocked -= WRITE_ONLY.get(ep.table, set())
         for name in body:
             if name in blocked:
                 raise invalid_data(name, "invalid", "read-only field")
-            if name not in allowed and not (creating and name in INLINE_ON_CREATE.get(spec.stream, set())):
+            if name not in allowed:
                 raise invalid_data(name, "invalid", "unknown field")
 
-    def _parent_of(self, spec: ObjectSpec, ids: dict) -> tuple[dict | None, str | None]:
-        if not spec.parent:
-            return None, None
-        parent_table = "tickets" if spec.parent == "archived_tickets" else spec.parent
-        parent_id = ids.get(spec.parent_key) if not spec.parent_param else None
-        table = self.store.table(parent_table)
-        parent = table.by_id.get(parent_id) or self.store.table("archived_tickets").by_id.get(parent_id)
-        if parent is None:
+    def _parent(self, ids: dict) -> tuple[dict | None, str | None]:
+        for name, value in ids.items():
+            for table in PARENT_TABLES.get(name, ()):
+                row = self.store.table(table).by_id.get(value)
+                if row is not None and name != "threadId":
+                    return row, table
+        if any(name in PARENT_TABLES for name in ids):
             raise not_found()
-        return parent, parent_table
+        return None, None
 
-    def _count(self, spec: ObjectSpec, parent: dict | None, parent_table: str | None, step: int) -> None:
+    def _count(self, table: str, parent: dict | None, parent_table: str | None, step: int) -> None:
         if parent is None:
             return
-        counter = spec.count_field or COUNTERS.get(spec.schema_name)
+        counter = COUNTERS.get(table.rsplit("_", 1)[-1]) or COUNTERS.get(table.split("_", 1)[-1])
         if counter and counter in parent:
             parent[counter] = str(max(0, int(parent.get(counter) or 0) + step))
         if step > 0 and self.child_bumps_parent and "modifiedTime" in parent:
@@ -113,22 +76,21 @@ class WriteHandlers:
         self.store.table(parent_table).changed()
 
     # -- handlers -----------------------------------------------------------------------
-    def _insert(self, route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        if spec.schema_name == "attachments":
-            return self._upload(route, ids, query, body)
-        self._reject_extra(query, set())
+    def _insert(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        if ep.table.endswith("_attachments"):
+            return self._upload(ep, ids, query)
+        reject_extra(query, set())
         if not isinstance(body, dict):
             raise invalid_data("", "missing", "a JSON object is required")
-        self._check_fields(spec, body, creating=True)
-        for name in required(spec):
+        self._check_fields(ep, body)
+        for name in ep.required:
             if body.get(name) in (None, "", []):
                 raise invalid_data(name, "missing")
         with self.store.lock:
-            parent, parent_table = self._parent_of(spec, ids)
-            row = dict.fromkeys(_fields(spec.stream))
+            parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
+            row = dict.fromkeys(self.store.fields(ep.table))
             row.update({k: v for k, v in self._stored(body).items() if k in row})
-            if spec.stream == "tickets":
+            if ep.table == "tickets":
                 row["contactId"] = self._ticket_contact(body)
             now = self.store.now()
             row.update(id=self.store.new_id(), **{k: v for k, v in ids.items() if k != "id"})
@@ -138,9 +100,9 @@ class WriteHandlers:
             for key in row:
                 if key.endswith("Count") and row[key] is None:
                     row[key] = "0"
-            self.store.table(spec.stream).add(row)
-            self._count(spec, parent, parent_table, +1)
-        return 200, row, 1
+            self.store.table(ep.table).add(row)
+            self._count(ep.table, parent, parent_table, +1)
+        return 200, dict(row), 1
 
     def _ticket_contact(self, body: dict) -> str:
         if body.get("contactId"):
@@ -154,78 +116,143 @@ class WriteHandlers:
         for row in self.store.table("contacts").rows:
             if email and row.get("email") == email:
                 return row["id"]
-        fresh = dict.fromkeys(_fields("contacts"))
+        fresh = dict.fromkeys(self.store.fields("contacts"))
         now = self.store.now()
         fresh.update(id=self.store.new_id(), email=email, lastName=contact.get("lastName") or email.split("@")[0],
                      firstName=contact.get("firstName"), createdTime=now, modifiedTime=now)
         self.store.table("contacts").add(fresh)
         return fresh["id"]
 
-    def _upload(self, route, ids: dict, query: dict, body=None):
-        spec = route.spec
+    def _upload(self, ep: Endpoint, ids: dict, query: dict):
         raw = self._raw_body or b""
         match = re.search(rb'name="file"; filename="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n', raw)
         if not match:
             raise invalid_data("file", "missing", "multipart field 'file' is required")
         content = raw[match.end():].rsplit(b"\r\n--", 1)[0]
         is_public = query.pop("isPublic", "false")
-        self._reject_extra(query, set())
+        reject_extra(query, set())
         with self.store.lock:
-            parent, parent_table = self._parent_of(spec, ids)
-            row = dict.fromkeys(_fields(spec.stream))
+            parent, parent_table = self._parent(ids)
+            row = dict.fromkeys(self.store.fields(ep.table))
             now = self.store.now()
             row.update(id=self.store.new_id(), name=match.group(1).decode(), size=str(len(content)),
                        isPublic=is_public == "true", createdTime=now, creatorId=self.current_agent()["id"],
-                       **{k: v for k, v in ids.items() if k != "id"})
-            row["href"] = f"{self.base_url}/api/v1/{spec.path.format(**ids)}/{row['id']}/content"
-            self.store.table(spec.stream).add(row)
-            self._count(spec, parent, parent_table, +1)
-        return 200, row, 1
+                       **ids)
+            row["href"] = f"{self.base_url}/api/v1/{ep.path.format(**ids)}/{row['id']}/content"
+            self.store.table(ep.table).add(row)
+            self._count(ep.table, parent, parent_table, +1)
+        return 200, dict(row), 1
 
-    def _update(self, route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        self._reject_extra(query, set())
+    def _update(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
         if not isinstance(body, dict) or not body:
             raise invalid_data("", "missing", "no field to update")
-        self._check_fields(spec, body, creating=False)
+        self._check_fields(ep, body)
         with self.store.lock:
-            row = self._find(spec, ids)
+            row = self._find(ep.table, ids)
             row.update(self._stored(body))
             if "modifiedTime" in row:
                 row["modifiedTime"] = self.store.now()
-            self.store.table(spec.stream).changed()
-        return 200, row, 1
+            self.store.table(ep.table).changed()
+            return 200, dict(row), 1
 
-    def _delete(self, route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        self._reject_extra(query, set())
+    def _delete(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
         with self.store.lock:
-            self._find(spec, ids)
-            parent, parent_table = self._parent_of(spec, ids) if spec.parent else (None, None)
-            self.store.table(spec.stream).remove(ids["id"])
-            self._count(spec, parent, parent_table, -1)
+            self._find(ep.table, ids)
+            parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
+            self.store.table(ep.table).remove(ids["id"])
+            self._count(ep.table, parent, parent_table, -1)
         return 204, None, 1
 
-    def _remove_followers(self, route, ids: dict, query: dict, body=None):
-        spec = route.spec
-        self._reject_extra(query, set())
-        wanted = (body or {}).get("followerIds")
+    def _ids_in(self, ep: Endpoint, body) -> list[str]:
+        wanted = (body or {}).get(ep.body_key)
         if not isinstance(wanted, list) or not wanted:
-            raise invalid_data("followerIds", "missing")
+            raise invalid_data(ep.body_key, "missing")
+        if len(wanted) > TRASH_MAX_IDS:
+            raise invalid_data(ep.body_key, "invalid", f"at most {TRASH_MAX_IDS} ids per call")
+        return [str(i) for i in wanted]
+
+    def _move_to_trash(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
+        wanted = self._ids_in(ep, body)
+        tables = [ep.table] + (["archived_tickets"] if ep.table == "tickets" else [])
         with self.store.lock:
-            parent, parent_table = self._parent_of(spec, ids)
-            table = self.store.table(spec.stream)
-            key = spec.parent_key
-            gone = [r for r in table.where(key, ids[key]) if r["id"] in set(map(str, wanted))]
-            if len(gone) != len(set(wanted)):
-                raise invalid_data("followerIds", "invalid", "not a follower")
-            table.rows[:] = [r for r in table.rows if not (r.get(key) == ids[key] and r in gone)]
-            table.changed()
-            self._count(spec, parent, parent_table, -len(gone))
+            homes = {i: next((t for t in tables if i in self.store.table(t).by_id), None) for i in wanted}
+            missing = [i for i, home in homes.items() if home is None]
+            if missing:
+                raise invalid_data(ep.body_key, "invalid", f"unknown id {missing[0]}")
+            if ep.table == "agents":  # deleteUnconfirmed: only agents who never confirmed
+                confirmed = [i for i in wanted if self.store.table("agents").by_id[i].get("isConfirmed")]
+                if confirmed:
+                    raise invalid_data(ep.body_key, "invalid", f"agent {confirmed[0]} is confirmed")
+                for i in wanted:
+                    self.store.table("agents").remove(i)
+                return 204, None, len(wanted)
+            for record_id, home in homes.items():
+                self.store.trash(home, record_id, deleted_by=self.current_agent(),
+                                 module=RECYCLE_NAME.get(ep.table, ep.table if home != "archived_tickets"
+                                                         else "tickets"))
+        if ep.table == "articles":  # OAS: a results array
+            return 200, {"results": [{"id": i, "success": True, "errors": None} for i in wanted]}, 6 * len(wanted)
+        return 204, None, 6 * len(wanted)
+
+    def _deactivate(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
+        with self.store.lock:
+            agent = self._find("agents", ids)
+            agent["status"] = "DISABLED"
+            agent["modifiedTime"] = self.store.now()
         return 204, None, 1
 
-    def _send_reply(self, route, ids: dict, query: dict, body=None):
-        self._reject_extra(query, set())
+    def _remove_followers(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
+        wanted = set(self._ids_in(ep, body))
+        (link, parent_id), = ids.items()
+        with self.store.lock:
+            parent, parent_table = self._parent(ids)
+            table = self.store.table(ep.table)
+            gone = [r for r in table.where(link, parent_id) if r["id"] in wanted]
+            if len(gone) != len(wanted):
+                raise invalid_data("followerIds", "invalid", "not a follower")
+            table.rows[:] = [r for r in table.rows if not any(r is g for g in gone)]
+            table.changed()
+            self._count(ep.table, parent, parent_table, -len(gone))
+        return 204, None, 1
+
+    def _tag(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        """associateTag / dissociateTag: tags by name on one ticket (a new name creates the tag)."""
+        reject_extra(query, set())
+        names = (body or {}).get("tags")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
+            raise invalid_data("tags", "missing")
+        with self.store.lock:
+            ticket = self.store.table("tickets").by_id.get(ids["ticketId"])
+            if ticket is None:
+                raise not_found()
+            links = self.store.table("ticket_tags")
+            current = {r["name"]: r for r in links.where("ticketId", ticket["id"])}
+            tags = {t["name"]: t for t in self.store.table("tags").where("departmentId", ticket["departmentId"])}
+            for name in names:
+                if ep.op == "untag":
+                    if name not in current:
+                        raise invalid_data("tags", "invalid", f"tag {name!r} is not on the ticket")
+                    links.remove_row(current.pop(name))
+                elif name not in current:
+                    tag = tags.get(name) or self.store.table("tags").add(
+                        {"id": self.store.new_id(), "name": name, "tagType": "MANUAL", "count": "0",
+                         "departmentId": ticket["departmentId"], "createdTime": self.store.now(),
+                         "createdBy": self.current_agent()["id"]})
+                    current[name] = links.add({"id": tag["id"], "name": name, "tagType": tag["tagType"],
+                                               "departmentId": tag["departmentId"], "ticketId": ticket["id"]})
+            ticket["tagCount"] = str(len(current))
+            if self.child_bumps_parent:
+                ticket["modifiedTime"] = self.store.now()
+            self.store.table("tickets").changed()
+        return 204, None, 1
+
+    def _send_reply(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        reject_extra(query, set())
         body = body if isinstance(body, dict) else {}
         for name in ("channel", "content"):
             if not body.get(name):
@@ -242,7 +269,7 @@ class WriteHandlers:
             if ticket is None:
                 raise not_found()
             now = self.store.now()
-            thread = dict.fromkeys(_fields("threads"))
+            thread = dict.fromkeys(self.store.fields("threads"))
             thread.update(
                 id=self.store.new_id(), ticketId=ticket["id"], channel=body["channel"], direction="out",
                 status="SUCCESS", content=body["content"], summary=str(body["content"])[:100],
@@ -255,4 +282,4 @@ class WriteHandlers:
             ticket["threadCount"] = str(int(ticket.get("threadCount") or 0) + 1)
             ticket["modifiedTime"] = now
             self.store.table("tickets").changed()
-        return 200, thread, 1
+        return 200, {k: v for k, v in thread.items() if k != "ticketId"}, 1

@@ -1,0 +1,186 @@
+"""Child streams: read per parent record, and what a run owes to the next one.
+
+- Full-table children (followers, tags, metrics, approvals, Jira issues, thread attachments)
+  and children of parents read whole every run (departments, agents) visit every parent,
+  every run: a full-table child stream always emits its full set, so a loader replacing the
+  table loses nothing and a removed follower or tag disappears.
+- Incremental children visit the parents changed since ``parent_watermark`` (the parent's
+  replication key), in that key's order, and emit every child of each (a changed parent's
+  children are re-read whole: nothing under it can be missed). The watermark moves after
+  each parent is done, so a run stopped half-way resumes at the parent it stopped at.
+- Whether Zoho bumps a parent's ``modifiedTime`` when a child is added or edited is not
+  settled: every ``child_sweep_days`` (default 7) the run is a sweep of every parent since
+  ``start_date`` (the first run is one); ``sweep_from`` lets a stopped sweep resume.
+- Parents whose rows carry a counter of these children (``threadCount``, ``commentCount``,
+  thread ``attachmentCount``) are skipped at 0. A 404 on a parent's children is tolerated
+  only when the parent itself is gone (checked with one GET), and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from tap_zohodesk.catalog import BY_STREAM, FULL
+from tap_zohodesk.client import ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.filters import Filters, local_match, placeholders, query_params, split_child_filters
+
+if TYPE_CHECKING:
+    from tap_zohodesk.catalog import ObjectSpec
+
+
+class ChildReads:
+    """Child reading of a stream (mixed into ZohoDeskStream)."""
+
+    spec: ObjectSpec
+    vanished: int = 0
+
+    def reads_every_parent(self) -> bool:
+        parent = BY_STREAM[self.spec.parent or ""]
+        return self.spec.mode == FULL or self.spec.all_parents or parent.mode == FULL
+
+    def parent_rows(self, since: datetime | None, upward: Filters) -> list[dict]:
+        spec = self.spec
+        parent_spec = BY_STREAM[spec.parent or ""]
+        if self.reads_every_parent():
+            since = self.start_bound()
+        parents = self.parents.rows(parent_spec.stream, since, upward)
+        key = parent_spec.replication_key
+        if key:
+            parents = sorted(parents, key=lambda p: p.get(key) or "")
+        return parents
+
+    def link_values(self, parent: dict) -> dict:
+        """The child's link fields (path placeholders) taken from its parent record."""
+        values = {k: parent.get(field) for k, field in self.spec.links.items()}
+        missing = [field for k, field in self.spec.links.items() if values[k] in (None, "")]
+        if missing:
+            raise ZohoDeskError(f"{self.name}: parent {self.spec.parent} record {parent.get('id')!r} has no "
+                                f"{missing[0]!r} to address its children")
+        return values
+
+    def children_of(self, parent: dict, params: dict[str, str]) -> list[dict]:
+        spec = self.spec
+        if spec.count_field and str(parent.get(spec.count_field)) == "0":
+            return []  # the parent's row says it has none: no call
+        values = self.link_values(parent)
+        params = dict(params)
+        if spec.parent_param:
+            path = spec.path
+            params[spec.parent_key] = values[spec.parent_key]
+        else:
+            path = spec.path.format(**values)
+        label = f"list {spec.stream}"
+        try:
+            if spec.single:
+                rows = self._single(self.client.get(path, params or None, label=label), path)
+            else:
+                pager = self.client.pages(path, limit=spec.limit, params=params, data_key=spec.data_key,
+                                          label=label, paged=spec.paged, key=spec.path,
+                                          droppable=frozenset(spec.param(n) for n in spec.uncertain))
+                rows = [r for page in pager for r in page]
+        except ZohoDeskError as exc:
+            if exc.status == 404 and self._parent_gone(parent):
+                self.vanished += 1
+                return []
+            raise
+        rows = list(self.checked(rows, f"GET /{path}", values))
+        for row in rows:
+            row.update(values)
+        return rows
+
+    def _single(self, body: object, path: str) -> list[dict]:
+        """One object per parent (metrics), or one under ``data_key`` (Jira: ``issueInfo``, null if none)."""
+        if body is None:
+            return []
+        if not isinstance(body, dict):
+            raise ZohoDeskError(f"{self.name}: GET /{path} answered {str(body)[:80]!r}, not an object")
+        if self.spec.data_key == "data":
+            return [body] if body else []
+        inner = body.get(self.spec.data_key)
+        if inner is None:
+            return []
+        return [inner] if isinstance(inner, dict) else list(inner)
+
+    def _parent_gone(self, parent: dict) -> bool:
+        """Whether the parent record itself is gone (then its children's 404 is no error)."""
+        parent_spec = BY_STREAM[self.spec.parent or ""]
+        values = {k: parent.get(f) for k, f in parent_spec.links.items()}
+        where = (parent_spec.detail_path or parent_spec.record_path).format(**values, id=parent.get("id"))
+        try:
+            self.client.get(where, label=f"check parent of {self.name}")
+        except ZohoDeskError as exc:
+            if exc.status == 404:
+                return True
+            raise
+        return False
+
+    def child_rows(self, parents_since: datetime | None, bound: datetime | None, filters: Filters,
+                   progress: Callable[[dict], None] | None = None) -> Iterator[dict]:
+        spec = self.spec
+        links, upward, query = split_child_filters(spec, filters)
+        if "id" in filters and not spec.item_get:  # no GET of one record: the parent's list, that id
+            wanted = set(filters["id"])
+            for parent in self.parent_rows(None, upward):
+                yield from (r for r in self.children_of(parent, query_params(spec, query)) if r["id"] in wanted)
+            return
+        if "id" in filters:  # exactly these records, under the parent the filters name
+            given = {k: v[0] for k, v in links.items()}
+            if placeholders(spec.detail_path or spec.record_path) <= given.keys():
+                yield from self.by_ids(filters["id"], given)
+                return
+            for parent in self.parent_rows(None, upward):  # one parent, read by id
+                yield from self.by_ids(filters["id"], self.link_values(parent))
+            return
+        params = query_params(spec, query)
+        parents = self.parent_rows(parents_since, upward)
+        for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
+            dropped = {n for n in spec.uncertain if spec.param(n) in self.client.learned.dropped(spec.path)}
+            refused = local_match(spec, query, dropped)  # filters the API refused: applied here
+            for row in rows:
+                if refused(row) and (spec.detail or self._keep(row, bound)):
+                    yield row
+            if progress is not None:
+                progress(parent)
+
+    def read_as_child(self) -> Iterator[dict]:
+        """Children of the parents this run owes (see the module docstring); keeps the state."""
+        if self.reads_every_parent():
+            bound = None if self.spec.mode == FULL else self.lower_bound(None)
+            self.parents.open(self.name, bound)
+            yield from self.rows_since(bound, parents_since=None)
+            self.parents.close(self.name)
+            return
+        state = self.stream_state
+        key = BY_STREAM[self.spec.parent or ""].replication_key or ""
+        start = self.start_bound()
+        now = self.now()
+        mark, resume = state.get("parent_watermark"), state.get("sweep_from")
+        last_sweep = state.get("last_full_sweep")
+        days = float(self.config.get("child_sweep_days", 7) or 0)
+        due = days > 0 and (last_sweep is None or now - parse_zoho_time(last_sweep) >= timedelta(days=days))
+        sweeping = resume is not None or mark is None or due
+        since = parse_zoho_time(resume) if resume else (start if sweeping else parse_zoho_time(mark))
+        filtered = bool(self.user_filters())
+        if sweeping and not filtered:
+            state.setdefault("sweep_started", to_zoho_time(now))
+
+        def progress(parent: dict) -> None:
+            value = parent.get(key)
+            if value:
+                if sweeping:
+                    state["sweep_from"] = value
+                if not state.get("parent_watermark") or value > state["parent_watermark"]:
+                    state["parent_watermark"] = value
+
+        self.parents.open(self.name, start, whole=since == start and not filtered)
+        yield from self.rows_since(start, parents_since=since, progress=None if filtered else progress)
+        self.parents.close(self.name)
+        if filtered:
+            return  # a filtered read covers some parents only: it moves no watermark
+        if sweeping:
+            state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
+            state.pop("sweep_from", None)
+            if due and mark is not None:
+                self.logger.info("%s: periodic sweep of every parent done", self.name)

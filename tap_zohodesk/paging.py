@@ -1,0 +1,167 @@
+"""Reading a Zoho Desk list page by page, and what a list teaches about itself during a run.
+
+Offsets start at 0 and advance by the rows received. Whether the server counts ``from``
+from 0 or 1 is not settled; with 1-based counting consecutive pages overlap by one row,
+which is dropped by id, so no row is skipped either way. Iteration stops on 204, on a short
+page, or when ``from`` would pass ``max_from`` (``exhausted`` then stays False).
+
+Where the public evidence is split, the pager tolerates both answers, once per endpoint per
+run, and logs the fallback the first time (``Learned``):
+- 422 "Extra query parameter 'from'" (or 'limit'): the list takes no paging; read it in one call;
+- 422 on ``limit``: step the page size down (500/200 -> 200 -> 100 -> 99 -> 50);
+- 422 "Extra query parameter 'x'" for a parameter the caller marked droppable (a filter no
+  evidence shows the endpoint takes): send it no more; the caller applies it to the answer.
+Any other refusal is an error. So are answers that cannot be right: an envelope without the
+expected list, a page that repeats the previous one (the server ignored ``from``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tap_zohodesk.connection import ZohoDeskError
+
+if TYPE_CHECKING:
+    from tap_zohodesk.client import ZohoDeskClient
+
+LIMIT_STEPS = (200, 100, 99, 50)
+EXTRA_PARAM = re.compile(r"Extra query parameter '([^']+)'")
+log = logging.getLogger("zohodesk.client")
+
+
+@dataclass
+class Lesson:
+    limit: int | None = None
+    unpaged: bool = False
+    dropped: set[str] = field(default_factory=set)
+    settled: bool = False  # one call answered: what the endpoint takes is known
+    gate: threading.Lock = field(default_factory=threading.Lock)  # the first call goes alone
+
+
+class Learned:
+    """Fallbacks learned per endpoint (path template) during one run, shared by all threads."""
+
+    def __init__(self) -> None:
+        self._lessons: dict[str, Lesson] = {}
+        self.memo: dict[str, object] = {}  # answers worth reading once per run (module ids, ...)
+        self._lock = threading.Lock()
+        self.fired: list[str] = []  # one line per fallback, for the end-of-run summary
+
+    def of(self, key: str) -> Lesson:
+        with self._lock:
+            return self._lessons.setdefault(key, Lesson())
+
+    def note(self, key: str, line: str) -> None:
+        with self._lock:
+            if line not in self.fired:
+                self.fired.append(line)
+                log.warning("%s: %s", key, line)
+
+    def dropped(self, key: str) -> set[str]:
+        return set(self.of(key).dropped)
+
+
+def rows_of(body: Any, data_key: str, where: str) -> list[dict]:
+    """The rows of a list answer (204 -> none); anything else is an error naming the call."""
+    if body is None:
+        return []
+    if isinstance(body, dict) and isinstance(body.get(data_key), list):
+        return body[data_key]
+    raise ZohoDeskError(f"{where}: the answer has no {data_key!r} list: {str(body)[:120]}")
+
+
+def _row_key(row: dict) -> Any:
+    return row.get("id") if isinstance(row, dict) and "id" in row else repr(sorted(row.items()))
+
+
+class Pager:
+    """The pages of one list call (see the module docstring)."""
+
+    def __init__(self, client: ZohoDeskClient, path: str, *, limit: int, params: dict | None, data_key: str,
+                 label: str | None, max_from: int | None, paged: bool = True, key: str | None = None,
+                 droppable: frozenset[str] = frozenset()):
+        self.client, self.path, self.data_key, self.label = client, path, data_key, label
+        self.params, self.max_from, self.droppable = dict(params or {}), max_from, droppable
+        self.key = key or path
+        self.lesson = client.learned.of(self.key)
+        self.limit = min(limit, self.lesson.limit or limit)
+        self.paged = paged and not self.lesson.unpaged
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[list[dict]]:
+        offset = 0
+        previous: set = set()
+        where = f"GET /{self.path}"
+        while self.max_from is None or offset <= self.max_from:
+            if offset == 0 and not self.lesson.settled:
+                with self.lesson.gate:  # concurrent pagers of one endpoint learn from the first call only
+                    body = self._call(offset)
+                    self.lesson.settled = True
+            else:
+                body = self._call(offset)
+            rows = rows_of(body, self.data_key, where)
+            if not self.paged:
+                if rows:
+                    yield rows
+                break
+            if not rows:
+                break
+            keys = [_row_key(r) for r in rows]
+            fresh = [r for r, k in zip(rows, keys, strict=True) if k not in previous]
+            if not fresh:
+                raise ZohoDeskError(f"{where}: the page at from={offset} repeats the previous page "
+                                    "(the server ignored 'from'); stopping instead of reading forever")
+            yield fresh
+            if len(rows) < self.limit:
+                break
+            previous = set(keys)
+            offset += len(rows)
+        else:
+            return
+        self.exhausted = True
+
+    def _call(self, offset: int) -> Any:
+        while True:
+            self.limit = min(self.limit, self.lesson.limit or self.limit)
+            self.paged = self.paged and not self.lesson.unpaged
+            query = {k: v for k, v in self.params.items() if k not in self.lesson.dropped}
+            if self.paged:
+                query.update({"from": offset, "limit": self.limit})
+            try:
+                return self.client.get(self.path, query or None, label=self.label)
+            except ZohoDeskError as exc:
+                if offset == 0 and self._learn(exc):
+                    continue
+                raise
+
+    def _learn(self, exc: ZohoDeskError) -> bool:
+        """Adopt the fallback a 422 asks for, if it is one the evidence leaves open."""
+        if exc.status != 422:
+            return False
+        text = str(exc)
+        learned = self.client.learned
+        extra = EXTRA_PARAM.search(text)
+        if extra:
+            name = extra.group(1)
+            if name in ("from", "limit") and self.paged:
+                self.paged = False
+                self.lesson.unpaged = True
+                learned.note(self.key, f"refuses '{name}': read in one call without paging")
+                return True
+            if name in self.droppable and name not in self.lesson.dropped:
+                self.lesson.dropped.add(name)
+                learned.note(self.key, f"refuses filter '{name}': applied to the answer instead")
+                return True
+            return False
+        if self.paged and "'limit'" in text:
+            smaller = [step for step in LIMIT_STEPS if step < self.limit]
+            if smaller:
+                learned.note(self.key, f"refuses limit {self.limit}: paging by {smaller[0]}")
+                self.limit = self.lesson.limit = smaller[0]
+                return True
+        return False

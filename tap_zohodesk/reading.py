@@ -1,0 +1,173 @@
+"""How a stream reads its object, one strategy per kind of endpoint, chosen from its catalog row.
+
+- by id: ``GET <record path>`` per id asked for (a missing one is simply absent);
+- search windows (windows.py): every read of a searchable object, in replication-key order;
+- plain list: page by page at the cap, or in one call where the endpoint takes no paging;
+  the list's own time window when it has one (``time_param``), newest first down to the bound
+  (``newest_first``), or client-side by the replication key; lists whose rows lack the key
+  (``slim_list``) ask for it with ``fields=`` when they can and read the changed records by id;
+- detail: one ``GET`` per record for fields only that call returns (``*_extended``, thread content).
+Every row must carry its primary key; a row without it is an error naming the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.filters import Filters, local_match, query_params
+from tap_zohodesk.windows import Search
+
+if TYPE_CHECKING:
+    from tap_zohodesk.catalog import ObjectSpec
+
+# Lower bound of a first (full) read: before any Zoho Desk data.
+FLOOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Records that lack their modification time (a comment never edited: ``modifiedTime`` null)
+# are bookmarked on their creation time instead: never modified = modified then.
+KEY_FALLBACKS = {"modifiedTime": ("commentedTime", "createdTime")}
+
+
+class Reads:
+    """Read strategies of a stream (mixed into ZohoDeskStream, which provides spec, client, name)."""
+
+    spec: ObjectSpec
+    name: str
+    replication_key: str | None
+
+    @property
+    def client(self) -> ZohoDeskClient:
+        raise NotImplementedError
+
+    def key_value(self, row: dict) -> str | None:
+        """The row's replication value, or its creation time when Zoho left that out."""
+        key = self.replication_key or ""
+        return row.get(key) or next((row[f] for f in KEY_FALLBACKS.get(key, ()) if row.get(f)), None)
+
+    def _keep(self, row: dict, bound: datetime | None) -> bool:
+        """Client-side time filter for lists that have no server-side one."""
+        if bound is None:
+            return True
+        value = self.key_value(row)
+        if not value:
+            raise ZohoDeskError(f"{self.name}: record {row.get('id')!r} from GET /{self.spec.path} has no "
+                                f"{self.replication_key}: cannot tell whether it changed")
+        try:
+            return parse_zoho_time(value) >= bound
+        except ValueError as exc:
+            raise ZohoDeskError(f"{self.name}: record {row.get('id')!r} has an unreadable "
+                                f"{self.replication_key} {value!r}") from exc
+
+    def checked(self, rows: Iterable[dict], where: str, links: dict | None = None) -> Iterator[dict]:
+        """Rows that carry their primary key (ids Zoho sends; link fields we set are ``links``)."""
+        own = [k for k in self.spec.primary_key if k not in (links or {})]
+        for row in rows:
+            if not isinstance(row, dict) or any(row.get(k) in (None, "") for k in own):
+                missing = next(k for k in own if not isinstance(row, dict) or row.get(k) in (None, ""))
+                raise ZohoDeskError(f"{self.name}: a record from {where} has no {missing!r}: {str(row)[:120]}")
+            yield row
+
+    # -- strategies ---------------------------------------------------------------------
+    def by_ids(self, ids: list[str], links: dict[str, str]) -> Iterator[dict]:
+        """Exactly the records asked for by id (a missing one is simply absent)."""
+        path = self.spec.detail_path or self.spec.record_path
+        for record_id in ids:
+            where = path.format(**links, id=record_id)
+            try:
+                body = self.client.get(where, label=f"get {self.name}")
+            except ZohoDeskError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if not isinstance(body, dict):
+                raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")
+            yield from self.checked([{**body, **links}], f"GET /{where}", links)
+
+    def search_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
+        spec = self.spec
+
+        def call(query: dict) -> Any:
+            return self.client.get(spec.search_path or "", query, label=f"search {spec.stream}")
+
+        lesson = self.client.learned.of(spec.search_path or "")
+
+        def learned(limit: int) -> None:
+            lesson.limit = limit
+            self.client.learned.note(spec.search_path or "", f"refuses a larger limit: paging by {limit}")
+
+        search = Search(call, spec.search_path or "", query_params(spec, filters),
+                        limit=min(spec.limit, lesson.limit or spec.limit), on_limit=learned,
+                        departments=self._departments if "departmentId" in spec.filters else None)
+        rows = search.rows(self.replication_key or "modifiedTime", to_zoho_time(bound or FLOOR), to_zoho_time(high))
+        yield from self.checked(rows, f"GET /{spec.search_path}")
+        self.window_stats = search.stats
+
+    def _departments(self) -> list[str]:
+        pager = self.client.pages("departments", limit=200, label="list departments (window split)")
+        return [row["id"] for page in pager for row in page]
+
+    def list_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
+        spec = self.spec
+        params = query_params(spec, filters)
+        if spec.time_param:
+            params[spec.time_param] = f"{to_zoho_time(bound or FLOOR)},{to_zoho_time(high)}"
+        if spec.newest_first:
+            params["sortBy"] = spec.newest_first
+        if spec.slim_list and spec.fields_param and self.replication_key:
+            params["fields"] = self.replication_key
+        pager = self.client.pages(spec.path, limit=spec.limit, data_key=spec.data_key, params=params,
+                                  label=f"list {spec.stream}", paged=spec.paged, key=spec.path,
+                                  droppable=frozenset(spec.param(n) for n in spec.uncertain))
+        local = local_match(spec, filters, set(spec.local_filters))
+        rows = self.checked((r for page in pager for r in page), f"GET /{spec.path}")
+        if spec.slim_list:
+            yield from self._changed_by_id(rows, bound, filters)
+            return
+        dropped = {n for n in spec.uncertain if spec.param(n) in self.client.learned.dropped(spec.path)}
+        refused = local_match(spec, filters, dropped)
+        for row in rows:
+            if spec.newest_first and bound is not None and not self._keep(row, bound):
+                return  # newest first: everything after this is older still
+            if self._keep(row, bound) and local(row) and refused(row):
+                yield row
+
+    def _changed_by_id(self, rows: Iterable[dict], bound: datetime | None, filters: Filters) -> Iterator[dict]:
+        """Slim list rows: read the records that changed since ``bound`` (all when the list
+        cannot say) by id, for the fields the list leaves out."""
+        spec = self.spec
+        if spec.fields_param:
+            wanted = (r for r in rows if self._keep(r, bound))
+        else:
+            wanted = iter(rows)
+        path = spec.detail_path or spec.record_path
+        for body in self.client.map(lambda r: self._get_record(path.format(id=r["id"])), wanted):
+            if body is not None and self._keep(body, bound):
+                yield body
+
+    def _get_record(self, where: str) -> dict | None:
+        try:
+            body = self.client.get(where, label=f"get {self.name}")
+        except ZohoDeskError as exc:
+            if exc.status == 404:  # gone between the list and this read: it is in the recycle bin
+                return None
+            raise
+        if not isinstance(body, dict):
+            raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")
+        return next(self.checked([body], f"GET /{where}"))
+
+    def with_detail(self, row: dict) -> dict:
+        """``row`` plus the fields only its own GET returns."""
+        spec = self.spec
+        values = {k: row.get(k) for k in spec.links}
+        where = (spec.detail_path or spec.record_path).format(**values, id=row["id"])
+        body = self.client.get(where, label=f"detail {spec.stream}")
+        if not isinstance(body, dict):
+            raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")
+        row.update({k: v for k, v in body.items() if k not in values})
+        return row
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(timezone.utc)

@@ -1,0 +1,168 @@
+"""Search windows that stay exact while Zoho Desk changes under them.
+
+A search call answers the rows of ``<key>Range=low,high`` sorted by ``<key>``, at most 100
+from an offset ``from`` <= 4999, with ``count``: how many rows the range holds now. The
+range's high end is fixed when the read starts, so an edit during the read moves a record
+out of the range (its new time is later); it will be read by the next run, whose window
+starts at this run's bookmark.
+
+Reading policy (keyset): each call starts at the last instant read (``low``); offsets are
+used only inside that instant, to step past the rows of ``low`` already emitted, which are
+also dropped by id. A record at ``low`` that leaves the range shifts those offsets: the
+answer's ``count`` then differs from what the previous answer predicts, and the read
+starts that instant over from offset 0 (one call, dedupe by id). A full page that holds a
+single instant (a bulk update, a workflow rule, a migration) is read by a nested keyset on
+``createdTime`` within that instant, then by department, never by offsets past 4,999. Rows
+come out in key order, so a stream reading this way is resumable at every row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tap_zohodesk.connection import ZohoDeskError
+from tap_zohodesk.paging import LIMIT_STEPS
+
+SEARCH_MAX_FROM = 4999
+log = logging.getLogger("zohodesk.windows")
+
+
+def _shift(stamp: str, ms: int) -> str:
+    """A Zoho timestamp ``ms`` milliseconds later (Zoho keeps millisecond precision)."""
+    value = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ") + timedelta(milliseconds=ms)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class WindowStats:
+    calls: int = 0
+    restarts: int = 0  # an instant read over because the range changed under the read
+    splits: int = 0  # instants too large for one window, read by a nested key
+    log: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Search:
+    """One search endpoint under fixed filters: ``get(params) -> body`` does the call."""
+
+    get: Callable[[dict], object]
+    path: str
+    params: dict
+    limit: int = 100
+    departments: Callable[[], list[str]] | None = None  # for splitting a huge instant further
+    on_limit: Callable[[int], None] | None = None  # told when the endpoint made us page smaller
+    stats: WindowStats = field(default_factory=WindowStats)
+
+    def rows(self, key: str, low: str, high: str) -> Iterator[dict]:
+        """Every row whose ``key`` lies in [low, high], in key order, each once."""
+        nested = ("createdTime", "departmentId") if key != "createdTime" else ("departmentId",)
+        yield from self._scan(dict(self.params), key, low, high, nested=nested)
+
+    # -- the keyset scan --------------------------------------------------------------------
+    def _call(self, query: dict) -> tuple[list[dict], int | None]:
+        while True:
+            self.stats.calls += 1
+            try:
+                body = self.get({**query, "limit": self.limit})
+                break
+            except ZohoDeskError as exc:  # a lower cap than documented (100 vs 99): step down, once a run
+                smaller = [step for step in LIMIT_STEPS if step < self.limit]
+                if exc.status != 422 or "'limit'" not in str(exc) or not smaller:
+                    raise
+                self.limit = smaller[0]
+                if self.on_limit is not None:
+                    self.on_limit(self.limit)
+        if body is None:
+            return [], 0
+        rows = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(rows, list):
+            raise ZohoDeskError(f"GET /{self.path}: the answer has no 'data' list: {str(body)[:120]}")
+        try:
+            return rows, int(body["count"]) if body.get("count") is not None else None
+        except (TypeError, ValueError):
+            return rows, None
+
+    def _scan(self, params: dict, key: str, low: str, high: str, *, nested: tuple[str, ...]) -> Iterator[dict]:
+        offset = 0  # rows of instant ``low`` that precede the next unread row
+        seen: set = set()  # ids emitted at instant ``low``
+        expected: int | None = None  # what ``count`` must say if nothing moved
+        while True:
+            if offset > SEARCH_MAX_FROM:
+                raise ZohoDeskError(f"GET /{self.path}: more than {SEARCH_MAX_FROM + 1} records share "
+                                    f"{key} {low} under {params}; no further way to split them")
+            rows, count = self._call({**params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
+            if offset and expected is not None and count is not None and count != expected:
+                self.stats.restarts += 1  # something left the range: offsets inside ``low`` may have moved
+                offset, expected = 0, None
+                continue
+            previous = low
+            for row in rows:
+                stamp = row.get(key)
+                if not isinstance(stamp, str) or not previous <= stamp <= high:
+                    raise ZohoDeskError(f"GET /{self.path}: a row out of order or outside {key}Range "
+                                        f"{low},{high}: {key}={stamp!r} (id {row.get('id')!r})")
+                previous = stamp
+            if nested and len(rows) == self.limit and rows[-1][key] == low:
+                # a full page holding one instant: read that instant by a nested key instead
+                self.stats.splits += 1
+                yield from self._instant(params, key, low, high, nested, seen)
+                low, offset, seen, expected = _shift(low, 1), 0, set(), None
+                if low > high:
+                    return
+                continue
+            for row in rows:
+                if row[key] == low:
+                    if row.get("id") in seen:
+                        continue
+                    seen.add(row.get("id"))
+                yield row
+            if len(rows) < self.limit:
+                return
+            last = rows[-1][key]
+            if last == low:
+                offset += len(rows)
+                expected = count
+            else:
+                before = sum(1 for r in rows if r[key] < last)
+                seen = {r.get("id") for r in rows if r[key] == last}
+                expected = None if count is None else count - offset - before
+                low, offset = last, len(seen)
+
+    def _instant(self, params: dict, key: str, instant: str, high: str, nested: tuple[str, ...],
+                 seen: set) -> Iterator[dict]:
+        """The rows at one instant of ``key`` (less ``seen``), read by the next key or by department."""
+        fixed = {**params, f"{key}Range": f"{instant},{instant}"}
+        inner, rest = nested[0], nested[1:]
+        log.info("GET /%s: %d or more records share %s %s: reading them by %s", self.path, self.limit, key,
+                 instant, inner)
+        if inner == "departmentId":
+            if self.departments is None:
+                raise ZohoDeskError(f"GET /{self.path}: more than {self.limit} records share {key} {instant} "
+                                    "and this search cannot be split further (it takes no departmentId)")
+            rows: Iterator[dict] = (r for d in self.departments() for r in self._offsets({**fixed, "departmentId": d}))
+        else:
+            rows = self._scan(fixed, inner, "2000-01-01T00:00:00.000Z", high, nested=rest)
+        for row in rows:
+            if row.get("id") not in seen:
+                seen.add(row.get("id"))
+                yield row
+
+    def _offsets(self, params: dict) -> Iterator[dict]:
+        """A set fixed by every key and one department: plain offsets, started over when it changes."""
+        offset, total = 0, None
+        while offset <= SEARCH_MAX_FROM:
+            rows, count = self._call({**params, "from": offset})
+            if offset and total is not None and count is not None and count != total:
+                offset, total = 0, None  # the set changed under the read: start over (the caller dedupes)
+                self.stats.restarts += 1
+                continue
+            total = count
+            yield from rows
+            if len(rows) < self.limit:
+                return
+            offset += len(rows)
+        raise ZohoDeskError(f"GET /{self.path}: more than {SEARCH_MAX_FROM + 1} records under {params}; "
+                            "no further way to split them")
