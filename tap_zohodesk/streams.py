@@ -24,12 +24,12 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams import Stream
 
 from tap_zohodesk.catalog import ObjectSpec
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.custom_fields import coerce
+from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
 from tap_zohodesk.records import compile_pruner
 from tap_zohodesk.recycle import delete_markers
@@ -75,7 +75,7 @@ def load_schema(spec: ObjectSpec) -> dict:
     return schema
 
 
-class ZohoDeskStream(Reads, ChildReads, Stream):
+class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
     """A Zoho Desk object, configured entirely by its catalog row."""
 
     # Zoho answers are JSON already: records are pruned to the schema in post_process

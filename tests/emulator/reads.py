@@ -85,7 +85,7 @@ class ReadHandlers:
     """Mixed into the Emulator: handlers have the signature (endpoint, ids, query, body)."""
 
     def _paging(self, ep: Endpoint, query: dict) -> tuple[int, int | None]:
-        if not ep.paged:
+        if not ep.paged or ep.path in self.unpaged:
             return 0, None
         try:
             offset = int(query.pop("from", 0))
@@ -137,7 +137,7 @@ class ReadHandlers:
 
     def _list(self, ep: Endpoint, ids: dict, query: dict, body=None):
         self._check_enabled(ep)
-        reject_extra(query, ep.params | ({"from", "limit"} if ep.paged else set()))
+        reject_extra(query, ep.params | ({"from", "limit"} if ep.paged and ep.path not in self.unpaged else set()))
         for name in ep.required:
             if not query.get(name):
                 raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{name}' parameter is required.")

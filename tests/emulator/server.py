@@ -8,17 +8,19 @@ tokens that expire, a mandatory ``orgId`` header (or query parameter), 204 for e
 concurrency cap (429 TOO_MANY_REQUESTS).
 
 Test knobs: ``latency_ms``; ``inject(kind, ...)`` queues faults (``429``, ``quota`` = 429
-THRESHOLD_EXCEEDED with Retry-After, ``500`` with an HTML body, ``drop`` = connection
-closed without an answer); ``expire_tokens_after(k)``; ``from_base`` 0 or 1 (the
-open question on list offsets); ``limit_caps`` (path -> a lower cap); ``ignores_from``
-(paths whose server ignores ``from``); ``recycle_style`` ("qodex": ``module`` and ``sortBy``,
-"oas": ``moduleId`` only); ``calls`` counts every API call by endpoint and ``log`` keeps
-method, path, query and status of each.
+THRESHOLD_EXCEEDED with Retry-After, ``500`` with an HTML body, ``drop`` = connection closed
+without an answer, ``empty200``, ``html200``, ``extra_param``); ``random_faults(rate)``;
+``expire_tokens_after(k)`` and ``oauth.expire_every``; ``from_base`` 0 or 1 (the open
+question on list offsets); ``limit_caps`` (path -> a lower cap); ``ignores_from`` (paths whose
+server ignores ``from``); ``unpaged`` (paths that refuse ``from``/``limit``); ``recycle_style``
+("qodex": ``module`` and ``sortBy``, "oas": ``moduleId`` only); ``child_bumps_parent``;
+``calls`` counts every API call by endpoint, ``log`` keeps method, path, query and status.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import socket
 import threading
@@ -49,6 +51,7 @@ class Fault:
     times: int = 1
     path: re.Pattern | None = None
     retry_after: int = 1
+    param: str = "x"
 
 
 @dataclass
@@ -85,8 +88,10 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.child_bumps_parent = child_bumps_parent
         self.limit_caps = limit_caps or {}  # e.g. {"contacts": 99}: the cap the API document is unsure of
         self.ignores_from: set[str] = set()
+        self.unpaged: set[str] = set()  # paths that refuse from/limit (where the evidence is split)
         self.recycle_style = recycle_style
         self.hook = None  # called as hook(method, route_template) before each API call is served
+        self.answer_hook = None  # answer_hook(route_template, payload) -> the payload to send instead
         self._request = threading.local()
         self.calls: Counter[str] = Counter()
         self.log: list[dict] = []
@@ -94,6 +99,8 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.peak_in_flight = 0
         self._in_flight = 0
         self._faults: list[Fault] = []
+        self._random: tuple[float, tuple[str, ...], random.Random] | None = None
+        self.faults_served: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.routes = self._build_routes()
         self._server = _Server(("127.0.0.1", port), _Handler)
@@ -135,15 +142,21 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.stop()
 
     # -- test knobs ---------------------------------------------------------------------
-    def inject(self, kind: str, *, times: int = 1, path: str | None = None, retry_after: int = 1) -> None:
+    def inject(self, kind: str, *, times: int = 1, path: str | None = None, retry_after: int = 1,
+               param: str = "x") -> None:
         """Queue a fault for the next ``times`` API calls whose path matches ``path`` (a regex):
         ``429``, ``quota`` (429 THRESHOLD_EXCEEDED with Retry-After), ``500`` (HTML body), ``drop``
         (socket closed without an answer), ``empty200`` (200 with no body), ``html200`` (200 with
-        an HTML page)."""
-        if kind not in {"429", "quota", "500", "drop", "empty200", "html200"}:
+        an HTML page), ``extra_param`` (422 "Extra query parameter '<param>'")."""
+        if kind not in {"429", "quota", "500", "drop", "empty200", "html200", "extra_param"}:
             raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
-            self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after))
+            self._faults.append(Fault(kind, times, re.compile(path) if path else None, retry_after, param))
+
+    def random_faults(self, rate: float, kinds: tuple[str, ...] = ("429", "500", "drop"), seed: int = 1) -> None:
+        """From now on, each API call fails with probability ``rate`` (a kind drawn from ``kinds``)."""
+        self._random = (rate, kinds, random.Random(seed))
+        self.faults_served = Counter()
 
     def disable(self, table: str, status: int = 403, code: str = "LICENSE_ACCESS_LIMITED") -> None:
         """Answer every read of this object as a portal without the feature does."""
@@ -233,6 +246,8 @@ class Emulator(ReadHandlers, WriteHandlers):
             multipart = (headers.get("Content-Type") or "").startswith("multipart/")
             parsed = None if multipart else self._json(method, body)
             status, payload, weight = route.handler(route.endpoint, match.groupdict(), query, parsed)
+            if self.answer_hook is not None:  # tests: a bad answer of the kind a real server might give
+                payload = self.answer_hook(route.template, payload)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -267,11 +282,19 @@ class Emulator(ReadHandlers, WriteHandlers):
     def _maybe_fault(self, path: str) -> None:
         with self._lock:
             fault = next((f for f in self._faults if f.path is None or f.path.search(path)), None)
+            if fault is None and self._random is not None:
+                rate, kinds, rng = self._random
+                if rng.random() < rate:
+                    fault = Fault(rng.choice(kinds))
+                    self.faults_served[fault.kind] += 1
             if fault is None:
                 return
             fault.times -= 1
-            if fault.times <= 0:
+            if fault.times <= 0 and fault in self._faults:
                 self._faults.remove(fault)
+        if fault.kind == "extra_param":
+            raise ApiError(422, "UNPROCESSABLE_ENTITY",
+                           f"Extra query parameter '{fault.param}' is present in the input.")
         if fault.kind == "drop":
             raise DropConnection()
         if fault.kind == "500":

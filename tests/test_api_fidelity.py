@@ -1,0 +1,196 @@
+"""The catalog held against the emulator's own API facts, and every stream against the strict emulator.
+
+tests/emulator/facts.py and write_facts.py are written from the public evidence, never from
+tap_zohodesk; here every call a catalog row makes is looked up in them and every disagreement is
+named. Then a sync of every stream must get no 4xx (but a fallback the evidence leaves open, once
+per endpoint) and leave no stream empty.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
+from tap_zohodesk.filters import canonical
+from tap_zohodesk.recycle import DELETED_RECORDS
+from tests.emulator.data import build_store
+from tests.emulator.facts import READS, Endpoint
+from tests.emulator.shapes import served_fields
+from tests.emulator.write_facts import WRITES
+from tests.helpers import run_tap
+
+EMULATOR = Path(__file__).parent / "emulator"
+
+
+def _norm(path: str) -> str:
+    return re.sub(r"\{\w+\}", "{}", path)
+
+
+ENDPOINTS = {(e.method, _norm(e.path)): e for e in READS + WRITES}
+
+
+@pytest.fixture(scope="module")
+def store():
+    return build_store(seed=2, tickets=60)
+
+
+def _endpoint(method: str, path: str) -> Endpoint | None:
+    return ENDPOINTS.get((method, _norm(path)))
+
+
+def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
+    out: list[str] = []
+    read = _endpoint("GET", spec.path)
+    if read is None:
+        return [f"GET /{spec.path}: no such endpoint"]
+    if spec.single != (read.op == "single"):
+        out.append(f"GET /{spec.path}: the API answers {read.op}, the row says single={spec.single}")
+    if read.op == "list":
+        if spec.paged != read.paged:
+            out.append(f"GET /{spec.path}: paged={read.paged} in the API, {spec.paged} in the row")
+        if read.paged and spec.limit > (read.cap or 50):
+            out.append(f"GET /{spec.path}: limit {spec.limit} over the cap {read.cap}")
+        if read.envelope != spec.data_key:
+            out.append(f"GET /{spec.path}: envelope {read.envelope!r}, the row reads {spec.data_key!r}")
+    elif read.envelope not in (None, spec.data_key) or (read.envelope is None and spec.data_key != "data"):
+        out.append(f"GET /{spec.path}: the object sits under {read.envelope!r}, the row reads {spec.data_key!r}")
+    searching = _endpoint("GET", spec.search_path) if spec.search_path else None
+    if spec.search_path and (searching is None or searching.op != "search"):
+        out.append(f"GET /{spec.search_path}: no such search endpoint")
+    links = set(spec.links)
+    for name in spec.filters:
+        if name == "id" or canonical(spec, name) in links or (spec.parent and name in BY_STREAM[spec.parent].filters):
+            continue
+        param = spec.param(name)
+        if name in spec.local_filters:
+            if read.params:
+                out.append(f"GET /{spec.path}: takes parameters, yet {name} is applied locally")
+            continue
+        target = searching if searching and name not in spec.list_only else read
+        if name in spec.uncertain:
+            if param in target.params:
+                out.append(f"GET /{target.path}: documents {param}, yet the row calls it uncertain")
+        elif param not in target.params:
+            out.append(f"GET /{target.path}: filter {name} goes out as {param!r}, which the endpoint does not take")
+    for name, wanted in ((spec.time_param, spec.time_param), ("sortBy", spec.newest_first),
+                         ("fields", spec.fields_param or None), (spec.parent_key, spec.parent_param or None)):
+        if wanted and name not in read.params:
+            out.append(f"GET /{spec.path}: the row sends {name}, which the endpoint does not take")
+    if "id" in spec.filters:
+        item = _endpoint("GET", spec.detail_path or spec.record_path)
+        if spec.item_get != (item is not None):
+            out.append(f"GET /{spec.detail_path or spec.record_path}: exists={item is not None}, "
+                       f"the row says item_get={spec.item_get}")
+    shape = searching.shape if searching else read.shape
+    fields = served_fields(read.table, shape, set(store.fields(read.table)))
+    key = spec.replication_key
+    if key and key not in fields and not (spec.slim_list or spec.detail or key == "modifiedTime"
+                                          and {"commentedTime", "createdTime"} & fields):
+        out.append(f"{spec.stream}: rows of GET /{spec.search_path or spec.path} carry no {key}")
+    if spec.count_field:
+        parent = BY_STREAM[spec.parent or ""]
+        parent_read = _endpoint("GET", parent.search_path or parent.path)
+        served = served_fields(parent_read.table, parent_read.shape, set(store.fields(parent_read.table)))
+        if spec.count_field not in served:
+            out.append(f"{spec.stream}: the parent rows of GET /{parent_read.path} carry no {spec.count_field}")
+    return out
+
+
+def _write_disagreements(spec: ObjectSpec) -> list[str]:
+    out: list[str] = []
+    calls = []
+    if "INSERT" in spec.dml:
+        calls.append(("POST", spec.path, "create"))
+    if "UPDATE" in spec.dml:
+        calls.append((spec.update_verb, spec.update_path or spec.record_path, "update"))
+    if "DELETE" in spec.dml:
+        if spec.moves_to_trash:
+            calls.append(("POST", spec.moves_to_trash, "trash"))
+        elif spec.schema_name == "followers":
+            calls.append(("POST", spec.path.rsplit("/", 1)[0] + "/removeFollowers", "unfollow"))
+        else:
+            calls.append((spec.remove_verb, spec.remove_path or spec.record_path, None))
+    for method, path, op in calls:
+        endpoint = _endpoint(method, path)
+        if endpoint is None:
+            out.append(f"{method} /{path}: the API takes no such call")
+        elif op and endpoint.op != op:
+            out.append(f"{method} /{path}: is a {endpoint.op} in the API, the row uses it to {op}")
+        elif op == "trash" and endpoint.body_key != spec.trash_key:
+            out.append(f"POST /{path}: ids go under {endpoint.body_key!r}, the row sends {spec.trash_key!r}")
+    return out
+
+
+def test_the_catalog_agrees_with_the_api_facts(store):
+    problems = [p for spec in OBJECTS for p in _read_disagreements(spec, store) + _write_disagreements(spec)]
+    recycle = _endpoint("GET", DELETED_RECORDS.path)
+    if recycle is None or DELETED_RECORDS.limit > (recycle.cap or 50):
+        problems.append("GET /recycleBin: missing or limit over its cap")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_emulator_imports_nothing_from_the_tap():
+    for path in EMULATOR.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] in ("tap_zohodesk", "target_zohodesk") for n in names), path.name
+
+
+def test_a_sync_of_every_stream_gets_no_4xx_and_leaves_no_stream_empty(small_emulator):
+    small_emulator.reset_counts()
+    streams = [spec.stream for spec in OBJECTS] + ["deleted_records"]
+    result = run_tap(small_emulator.config(), streams=streams)
+    assert [e for e in small_emulator.errors()] == []
+    assert [s for s in streams if not result.records.get(s)] == []
+    assert result.stats["fallbacks"] == []
+
+
+def test_a_refused_parameter_fails_the_run_with_zohos_line(emulator, tmp_path):
+    """A 422 about our own request is not "this org cannot serve it": the run stops, non-zero, one line."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(emulator.config()))
+    emulator.inject("extra_param", path="/teams$", param="sortOrder")
+    proc = subprocess.run([sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config",
+                           str(config), "--catalog", str(_catalog(tmp_path, emulator, ["agents", "teams"]))],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    line = "GET /teams -> HTTP 422 UNPROCESSABLE_ENTITY: Extra query parameter 'sortOrder' is present in the input."
+    assert f"tap-zohodesk: {line}" in proc.stderr.splitlines()
+    assert "Traceback" not in proc.stderr
+    records = [json.loads(x) for x in proc.stdout.splitlines() if '"RECORD"' in x]
+    assert {r["stream"] for r in records} == {"agents"}  # what came before is delivered
+
+
+def test_not_available_here_skips_the_stream_with_what_to_do(emulator, caplog):
+    emulator.disable("teams", 403, "FEATURE_NOT_AVAILABLE")
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(emulator.config(), streams=["agents", "teams", "roles"])
+    assert result.records["teams"] == [] and len(result.records["roles"]) == len(emulator.store.tables["roles"].rows)
+    assert "Skipping stream 'teams': Zoho answered FEATURE_NOT_AVAILABLE" in caplog.text
+    assert "turn it on in Zoho Desk Setup" in caplog.text
+
+
+def test_forbidden_is_not_a_reason_to_skip(emulator):
+    from tap_zohodesk.client import ZohoDeskError
+
+    emulator.disable("teams", 403, "FORBIDDEN")
+    with pytest.raises(ZohoDeskError, match="GET /teams -> HTTP 403 FORBIDDEN"):
+        run_tap(emulator.config(), streams=["teams"])
+
+
+def _catalog(tmp_path, emulator, streams: list[str]) -> Path:
+    from tests.helpers import catalog_for
+
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog_for(emulator.config(), streams)))
+    return path

@@ -1,0 +1,122 @@
+"""Where the evidence is split the tap tolerates both answers, once per endpoint; where an answer
+cannot be right it stops with one line. Each test fails when that promise breaks."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+
+from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.client import ZohoDeskError
+from tests.emulator import Emulator
+from tests.helpers import catalog_for, run_tap, run_target, singer_lines
+
+
+def test_a_list_that_refuses_paging_is_read_in_one_call_learned_once(emulator, caplog):
+    emulator.unpaged.add("tickets/{ticketId}/approvals")  # OAS: no params; Zoho's web UI: from, limit
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(emulator.config(), streams=["ticket_approvals"])
+    expected = {r["id"] for r in emulator.store.tables["ticket_approvals"].rows
+                if r["ticketId"] in emulator.store.tables["tickets"].by_id}
+    assert set(result.ids("ticket_approvals")) == expected and expected
+    refused = emulator.errors()
+    assert len(refused) == 1 and "Extra query parameter" not in str(refused)  # the log holds the query
+    assert result.stats["fallbacks"] == ["refuses 'from': read in one call without paging"]
+    assert caplog.text.count("read in one call without paging") == 1
+
+
+def test_recycle_bin_asked_by_module_id_when_module_is_refused(emulator):
+    with Emulator(tickets=120, seed=4, recycle_style="oas") as oas:
+        result = run_tap(oas.config(), streams=["deleted_records"])
+        got = {(r["module"], r["id"]) for r in result.records["deleted_records"]}
+        assert got == {(e["module"], e["id"]) for e in oas.store.recycle_bin}
+        assert len(oas.errors()) == 1  # learned on the first module, not re-learned for the others
+        assert any("moduleId" in line for line in result.stats["fallbacks"])
+        assert oas.calls["GET /organizationModules"] == 1
+
+
+def _break_first_row(broken):
+    def hook(route, payload):
+        if isinstance(payload, dict) and payload.get("data"):
+            row = payload["data"][0]
+            if broken == "drop id":
+                del row["id"]
+            else:
+                row.update(broken)
+        return payload
+
+    return hook
+
+
+@pytest.mark.parametrize("broken", [{"id": None}, {"id": ""}, "drop id"])
+def test_a_record_without_its_key_stops_the_run(emulator, broken):
+    emulator.answer_hook = _break_first_row(broken)
+    with pytest.raises(ZohoDeskError, match=r"tickets: a record from GET /tickets/search has no 'id'"):
+        run_tap(emulator.config(), streams=["tickets"])
+
+
+def test_a_child_record_without_its_key_stops_the_run(emulator):
+    hook = _break_first_row({"id": None})
+    emulator.answer_hook = lambda route, payload: hook(route, payload) if route.endswith("/comments") else payload
+    with pytest.raises(ZohoDeskError, match=r"ticket_comments: a record from GET /tickets/\d+/comments has no 'id'"):
+        run_tap(emulator.config(), streams=["ticket_comments"])
+
+
+def test_a_server_that_ignores_from_is_caught_on_the_second_page(emulator):
+    emulator.ignores_from.add("customerHappiness")
+    rows = emulator.store.tables["customer_happiness"]
+    while len(rows.rows) <= 50:  # more than one page
+        rows.add({**rows.rows[0], "id": emulator.store.new_id()})
+    with pytest.raises(ZohoDeskError, match=r"GET /customerHappiness: the page at from=50 repeats the previous page"):
+        run_tap(emulator.config(), streams=["customer_happiness"])
+    assert emulator.calls["GET /customerHappiness"] == 2
+
+
+def test_custom_field_types_come_from_the_catalog_the_run_was_given(emulator):
+    from tap_zohodesk.tap import TapZohoDesk
+
+    catalog = catalog_for(emulator.config(), ["tickets"])  # discovery: cf_score is an integer
+    emulator.inject("500", times=1000, path="organizationFields")  # metadata unreachable from now on
+    emulator.reset_counts()
+    tap = TapZohoDesk(config=emulator.config(max_retries=0), catalog=catalog, state={}, parse_env_config=False)
+    import contextlib
+    import io
+    import json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        tap.sync_all()
+    records = [json.loads(x)["record"] for x in out.getvalue().splitlines() if '"RECORD"' in x]
+    assert records and all(isinstance(r["cf"]["cf_score"], int) for r in records)
+    assert emulator.calls["GET /organizationFields"] == 0  # no metadata call during a sync with a catalog
+
+
+def test_a_custom_value_that_is_not_its_type_stops_the_run(emulator):
+    catalog = catalog_for(emulator.config(), ["tickets"])
+    emulator.store.tables["tickets"].rows[3]["cf"]["cf_score"] = "not a number"
+    from tap_zohodesk.tap import TapZohoDesk
+
+    tap = TapZohoDesk(config=emulator.config(), catalog=catalog, state={}, parse_env_config=False)
+    with pytest.raises(ZohoDeskError, match=r"tickets record \d+ cf.cf_score: 'not a number' is not a integer"):
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            tap.sync_all()
+
+
+def test_an_update_verb_refused_with_405_tries_the_other_once(emulator, tmp_path, monkeypatch):
+    spec = BY_STREAM["contract_comments"]  # the verb has no evidence: PUT like its siblings
+    monkeypatch.setitem(BY_STREAM, "contract_comments", dataclasses.replace(spec, update_verb="PATCH"))
+    rows = emulator.store.tables["contract_comments"].rows[:2]
+    records = [{"id": r["id"], "contractId": r["contractId"], "content": f"edited {k}"} for k, r in enumerate(rows)]
+    schema = {"type": "object", "properties": {"id": {"type": "string"}, "contractId": {"type": "string"},
+                                               "content": {"type": "string"}}}
+    config = emulator.config(results_path=str(tmp_path / "r.jsonl"), journal_path=str(tmp_path / "j.sqlite"),
+                             max_concurrency=1)
+    results = run_target(config, singer_lines("contract_comments", schema, records))
+    assert [r["status"] for r in results] == ["ok", "ok"]
+    assert [r["content"] for r in rows] == ["edited 0", "edited 1"]
+    assert [e["method"] for e in emulator.log if "/comments/" in e["path"]] == ["PATCH", "PUT", "PUT"]
