@@ -21,8 +21,8 @@ import pytest
 from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
 from tap_zohodesk.filters import canonical
 from tap_zohodesk.recycle import DELETED_RECORDS
-from tests.emulator.data import build_store
 from tests.emulator.facts import READS, Endpoint
+from tests.emulator.seed_core import build_store
 from tests.emulator.shapes import served_fields
 from tests.emulator.write_facts import WRITES
 from tests.helpers import run_tap

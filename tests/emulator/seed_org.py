@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from tests.emulator.data import ORG_ID, REGIONS, Seeder, zoho_time
+from tests.emulator.data import ORG_ID, zoho_time
+from tests.emulator.seed_core import REGIONS, Seeder
 
 DAY = 86400
 WEB = "https://desk.zoho.com/support/acme/ShowHomePage.do"

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from weakref import WeakKeyDictionary
 
-from tests.emulator.data import Seeder, seed_tickets, zoho_time
+from tests.emulator.data import zoho_time
+from tests.emulator.seed_core import Seeder, seed_tickets
 
 SUPPORT_ADDRESS = "support@acme.zohodesk.com"
 API = "https://desk.zoho.com/api/v1"

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.emulator.data import ORG_ID, Store, build_store
+from tests.emulator.data import ORG_ID, Store
 from tests.emulator.errors import ApiError, invalid_param, not_found
 from tests.emulator.facts import READS, Endpoint
 from tests.emulator.oauth import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, OAuthServer
 from tests.emulator.reads import ReadHandlers
+from tests.emulator.seed_core import build_store
 from tests.emulator.write_facts import WRITES
 from tests.emulator.writes import WriteHandlers
 

@@ -3,9 +3,10 @@
 A body may carry the fields the object's records carry (the emulator's own seeded shape),
 less the ones Zoho computes (write_facts.READ_ONLY) and the parent ids of the path, plus the
 write-only inputs of write_facts.WRITE_ONLY; anything else is 422 INVALID_DATA naming the
-field, as is a missing required one. Creating a child bumps its parent's counter, and the
-parent's ``modifiedTime`` unless the emulator was built with ``child_bumps_parent=False``
-(whether Zoho does is the open question of the API document).
+field, as is a missing required one. Creating or removing a child moves its parent's counter;
+creating, editing or removing one moves the parent's ``modifiedTime`` unless the emulator was
+built with ``child_bumps_parent=False`` (whether Zoho does is the open question of the API
+document).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class WriteHandlers:
         counter = COUNTERS.get(table.rsplit("_", 1)[-1]) or COUNTERS.get(table.split("_", 1)[-1])
         if counter and counter in parent:
             parent[counter] = str(max(0, int(parent.get(counter) or 0) + step))
-        if step > 0 and self.child_bumps_parent and "modifiedTime" in parent:
+        if self.child_bumps_parent and "modifiedTime" in parent:
             parent["modifiedTime"] = self.store.now()
         self.store.table(parent_table).changed()
 
@@ -154,6 +155,8 @@ class WriteHandlers:
             if "modifiedTime" in row:
                 row["modifiedTime"] = self.store.now()
             self.store.table(ep.table).changed()
+            parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
+            self._count(ep.table, parent, parent_table, 0)
             return 200, dict(row), 1
 
     def _delete(self, ep: Endpoint, ids: dict, query: dict, body=None):
