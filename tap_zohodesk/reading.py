@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.filters import Filters, local_match, query_params
+from tap_zohodesk.ranges import PARALLEL_MIN_PAGES, read_ranges, split
 from tap_zohodesk.windows import Search
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class Reads:
 
     @property
     def client(self) -> ZohoDeskClient:
+        raise NotImplementedError
+
+    def may_read_in_ranges(self) -> bool:
         raise NotImplementedError
 
     def key_value(self, row: dict) -> str | None:
@@ -86,23 +90,41 @@ class Reads:
             yield from self.checked([{**body, **links}], f"GET /{where}", links)
 
     def search_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
+        """Exact search windows (windows.py); a large first read in parallel time ranges (ranges.py)."""
         spec = self.spec
+        path = spec.search_path or ""
+        lesson = self.client.learned.of(path)
 
         def call(query: dict) -> Any:
-            return self.client.get(spec.search_path or "", query, label=f"search {spec.stream}")
-
-        lesson = self.client.learned.of(spec.search_path or "")
+            return self.client.get(path, query, label=f"search {spec.stream}")
 
         def learned(limit: int) -> None:
             lesson.limit = limit
-            self.client.learned.note(spec.search_path or "", f"refuses a larger limit: paging by {limit}")
+            self.client.learned.note(path, f"refuses a larger limit: paging by {limit}")
 
-        search = Search(call, spec.search_path or "", query_params(spec, filters),
-                        limit=min(spec.limit, lesson.limit or spec.limit), on_limit=learned,
-                        departments=self._departments if "departmentId" in spec.filters else None)
-        rows = search.rows(self.replication_key or "modifiedTime", to_zoho_time(bound or FLOOR), to_zoho_time(high))
-        yield from self.checked(rows, f"GET /{spec.search_path}")
-        self.window_stats = search.stats
+        def make() -> Search:
+            return Search(call, path, query_params(spec, filters), limit=min(spec.limit, lesson.limit or spec.limit),
+                          on_limit=learned, departments=self._departments if "departmentId" in spec.filters else None)
+
+        key = self.replication_key or "modifiedTime"
+        low, top = to_zoho_time(bound or FLOOR), to_zoho_time(high)
+        state = self.stream_state
+        parts = state.get("time_ranges")
+        search, probed = make(), None
+        if parts is None and self.may_read_in_ranges():
+            probed = search.probe(key, low, top)  # a first sync: is it worth reading in parallel?
+            first, count = probed
+            if first and count and count > PARALLEL_MIN_PAGES * spec.limit:
+                parts = state["time_ranges"] = split(first[0][key], top, self.client.limiter.maximum)
+        if parts:
+            def progress(index: int, at: str) -> None:
+                parts[index][2] = at
+
+            rows: Iterator[dict] = read_ranges(make, key, parts, progress)
+        else:
+            rows = search.rows(key, low, top, first=probed)
+        yield from self.checked(rows, f"GET /{path}")
+        state.pop("time_ranges", None)
 
     def _departments(self) -> list[str]:
         pager = self.client.pages("departments", limit=200, label="list departments (window split)")

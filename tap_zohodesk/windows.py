@@ -56,10 +56,15 @@ class Search:
     on_limit: Callable[[int], None] | None = None  # told when the endpoint made us page smaller
     stats: WindowStats = field(default_factory=WindowStats)
 
-    def rows(self, key: str, low: str, high: str) -> Iterator[dict]:
-        """Every row whose ``key`` lies in [low, high], in key order, each once."""
+    def rows(self, key: str, low: str, high: str, first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
+        """Every row whose ``key`` lies in [low, high], in key order, each once (``first``: the
+        answer of ``probe`` on the same range, used as the first page)."""
         nested = ("createdTime", "departmentId") if key != "createdTime" else ("departmentId",)
-        yield from self._scan(dict(self.params), key, low, high, nested=nested)
+        yield from self._scan(dict(self.params), key, low, high, nested=nested, first=first)
+
+    def probe(self, key: str, low: str, high: str) -> tuple[list[dict], int | None]:
+        """The first page of [low, high] and how many rows the range holds (one call)."""
+        return self._call({**self.params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": 0})
 
     # -- the keyset scan --------------------------------------------------------------------
     def _call(self, query: dict) -> tuple[list[dict], int | None]:
@@ -85,7 +90,8 @@ class Search:
         except (TypeError, ValueError):
             return rows, None
 
-    def _scan(self, params: dict, key: str, low: str, high: str, *, nested: tuple[str, ...]) -> Iterator[dict]:
+    def _scan(self, params: dict, key: str, low: str, high: str, *, nested: tuple[str, ...],
+              first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
         offset = 0  # rows of instant ``low`` that precede the next unread row
         seen: set = set()  # ids emitted at instant ``low``
         expected: int | None = None  # what ``count`` must say if nothing moved
@@ -93,7 +99,10 @@ class Search:
             if offset > SEARCH_MAX_FROM:
                 raise ZohoDeskError(f"GET /{self.path}: more than {SEARCH_MAX_FROM + 1} records share "
                                     f"{key} {low} under {params}; no further way to split them")
-            rows, count = self._call({**params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
+            if first is not None:
+                (rows, count), first = first, None
+            else:
+                rows, count = self._call({**params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
             if offset and expected is not None and count is not None and count != expected:
                 self.stats.restarts += 1  # something left the range: offsets inside ``low`` may have moved
                 offset, expected = 0, None
