@@ -3,14 +3,15 @@
 A keyset scan is sequential by nature (each call starts where the last one ended), so a first
 sync of 100,000 tickets at 100 ms a call would take 1,000 round trips in a row. When the read
 starts without a bookmark and the search ``count`` says the window holds more than
-``PARALLEL_MIN_PAGES`` pages, the span from the first record's time to the window's end is cut
-into ``max_concurrency`` equal time ranges, each read by its own exact keyset scan (windows.py)
-on a worker thread. Rows come out on the calling thread, in key order within each range (not
-across ranges), through a bounded queue: memory holds at most a few pages per range.
+``PARALLEL_MIN_PAGES`` pages, the span from the first record's time to the latest one's (a
+second probe, newest first) is cut into ``max_concurrency`` equal time ranges, each read by its
+own exact keyset scan (windows.py) on a worker thread. Rows come out on the calling thread, in
+key order within each range (not across ranges), through a bounded queue: memory holds at most a
+few pages per range.
 
 The stream's state keeps each range and how far it got (``time_ranges``: [low, high, at]), so
 a run stopped half-way resumes every range from its last instant; the SDK's own bookmark is set
-when the read completes. Cost: one probe call, plus one short page per range.
+when the read completes. Cost: two probe calls, plus one short page per range.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ def _text(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def split(first: str, high: str, parts: int) -> list[list[str]]:
-    """``parts`` consecutive ranges [low, high] covering [first, high] exactly (millisecond bounds)."""
-    start, end = _parse(first), _parse(high)
+def split(first: str, last: str, high: str, parts: int) -> list[list[str]]:
+    """``parts`` consecutive ranges covering [first, high] exactly (millisecond bounds), cut evenly
+    in time over [first, last] (where the rows are); the last range runs on to ``high``."""
+    start, end = _parse(first), _parse(last)
     step = (end - start) / max(1, parts)
     if step < timedelta(seconds=1):
         return [[first, high, first]]
-    cuts = [start + step * k for k in range(parts)] + [end + timedelta(milliseconds=1)]
+    cuts = [start + step * k for k in range(parts)] + [end]
     out = []
     for k in range(parts):
         low, next_low = cuts[k].replace(microsecond=cuts[k].microsecond // 1000 * 1000), cuts[k + 1]

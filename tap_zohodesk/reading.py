@@ -115,7 +115,8 @@ class Reads:
             probed = search.probe(key, low, top)  # a first sync: is it worth reading in parallel?
             first, count = probed
             if first and count and count > PARALLEL_MIN_PAGES * spec.limit:
-                parts = state["time_ranges"] = split(first[0][key], top, self.client.limiter.maximum)
+                last = search.latest(key, low, top) or top
+                parts = state["time_ranges"] = split(first[0][key], last, top, self.client.limiter.maximum)
         if parts:
             def progress(index: int, at: str) -> None:
                 parts[index][2] = at

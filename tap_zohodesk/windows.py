@@ -66,6 +66,11 @@ class Search:
         """The first page of [low, high] and how many rows the range holds (one call)."""
         return self._call({**self.params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": 0})
 
+    def latest(self, key: str, low: str, high: str) -> str | None:
+        """The latest ``key`` in [low, high] (one call, newest first)."""
+        rows, _ = self._call({**self.params, f"{key}Range": f"{low},{high}", "sortBy": f"-{key}", "from": 0})
+        return rows[0].get(key) if rows else None
+
     # -- the keyset scan --------------------------------------------------------------------
     def _call(self, query: dict) -> tuple[list[dict], int | None]:
         while True:
