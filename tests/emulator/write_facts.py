@@ -9,7 +9,10 @@ deleted, only deactivated (``POST agents/{id}/deactivate``) or, unconfirmed,
 ``POST agents/deleteUnconfirmed``; articles go to the trash with ``{"ids": [...]}``; KB
 categories are written under ``kbCategory/{id}`` (``kbRootCategories/{id}`` is GET only).
 A method the path does not take is 405; a field the record does not have, or one Zoho
-computes, is 422 INVALID_DATA naming it.
+computes, is 422 INVALID_DATA naming it. Duplicates (zoho-desk-api 3.3: INVALID_DATA with
+``errorType`` ``duplicate`` on the field): a contact whose email, an account whose name
+another record of the org already has (compared without case) is refused, on create and on
+update.
 """
 
 from __future__ import annotations
@@ -151,3 +154,6 @@ WRITABLE_EXCEPTIONS = {
     "business_hours": {"name"}, "kb_categories": {"name"}, "help_center_groups": {"name"},
     "help_center_labels": {"name"},
 }
+
+# Fields no two records of the table may share (compared case-insensitively).
+UNIQUE = {"contacts": ("email",), "accounts": ("accountName",)}

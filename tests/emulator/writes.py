@@ -6,17 +6,24 @@ write-only inputs of write_facts.WRITE_ONLY; anything else is 422 INVALID_DATA n
 field, as is a missing required one. Creating or removing a child moves its parent's counter;
 creating, editing or removing one moves the parent's ``modifiedTime`` unless the emulator was
 built with ``child_bumps_parent=False`` (whether Zoho does is the open question of the API
-document).
+document). A contact or account that would share its email / name with another is refused
+as a duplicate (write_facts.UNIQUE).
+
+Test knob: ``lose_answers(rate)``: from then on each write is processed and then, with that
+probability, its answer is lost (the connection closes without one), as when a network cut
+comes after the service did the work; ``answers_lost`` counts them.
 """
 
 from __future__ import annotations
 
+import random
 import re
+import threading
 
 from tests.emulator.errors import ApiError, not_found
 from tests.emulator.facts import WRITE_ONLY, Endpoint
 from tests.emulator.reads import PARENT_TABLES, links_of, reject_extra
-from tests.emulator.write_facts import READ_ONLY, READ_ONLY_OF, WRITABLE_EXCEPTIONS
+from tests.emulator.write_facts import READ_ONLY, READ_ONLY_OF, UNIQUE, WRITABLE_EXCEPTIONS
 
 SUPPORT_ADDRESSES = {"support@acme.example", "billing@acme.example"}
 TRASH_MAX_IDS = 50  # not documented [U]; the emulator holds the target to a cautious cap
@@ -35,6 +42,26 @@ class WriteHandlers:
     """Mixed into the Emulator: handlers have the signature (endpoint, ids, query, body)."""
 
     child_bumps_parent: bool = True
+    _losing: tuple[float, random.Random, threading.Lock] | None = None
+    answers_lost: int = 0
+
+    def lose_answers(self, rate: float, seed: int = 1) -> None:
+        """From now on a write is done and then, with probability ``rate``, its answer is lost."""
+        self._losing = (rate, random.Random(seed), threading.Lock())
+        self.answers_lost = 0
+
+    def _answer_lost(self, answer: tuple):
+        """``answer``, or a closed connection instead (the write stays done)."""
+        if self._losing is not None:
+            rate, rng, lock = self._losing
+            with lock:
+                lost = rng.random() < rate
+                self.answers_lost += lost
+            if lost:
+                from tests.emulator.server import DropConnection  # the transport's own signal
+
+                raise DropConnection()
+        return answer
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -55,6 +82,17 @@ class WriteHandlers:
                 raise invalid_data(name, "invalid", "read-only field")
             if name not in allowed:
                 raise invalid_data(name, "invalid", "unknown field")
+
+    def _unique(self, table: str, body: dict, own_id: str | None = None) -> None:
+        """Refuse a value another record of the table already has (write_facts.UNIQUE)."""
+        for name in UNIQUE.get(table, ()):
+            value = body.get(name)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            wanted = value.strip().casefold()
+            for row in self.store.table(table).rows:
+                if row["id"] != own_id and str(row.get(name) or "").strip().casefold() == wanted:
+                    raise invalid_data(name, "duplicate", f"a record with this {name} already exists")
 
     def _parent(self, ids: dict) -> tuple[dict | None, str | None]:
         for name, value in ids.items():
@@ -88,6 +126,7 @@ class WriteHandlers:
             if body.get(name) in (None, "", []):
                 raise invalid_data(name, "missing")
         with self.store.lock:
+            self._unique(ep.table, body)
             parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
             row = dict.fromkeys(self.store.fields(ep.table))
             row.update({k: v for k, v in self._stored(body).items() if k in row})
@@ -103,7 +142,7 @@ class WriteHandlers:
                     row[key] = "0"
             self.store.table(ep.table).add(row)
             self._count(ep.table, parent, parent_table, +1)
-        return 200, dict(row), 1
+        return self._answer_lost((200, dict(row), 1))
 
     def _ticket_contact(self, body: dict) -> str:
         if body.get("contactId"):
@@ -142,7 +181,7 @@ class WriteHandlers:
             row["href"] = f"{self.base_url}/api/v1/{ep.path.format(**ids)}/{row['id']}/content"
             self.store.table(ep.table).add(row)
             self._count(ep.table, parent, parent_table, +1)
-        return 200, dict(row), 1
+        return self._answer_lost((200, dict(row), 1))
 
     def _update(self, ep: Endpoint, ids: dict, query: dict, body=None):
         reject_extra(query, set())
@@ -151,13 +190,15 @@ class WriteHandlers:
         self._check_fields(ep, body)
         with self.store.lock:
             row = self._find(ep.table, ids)
+            self._unique(ep.table, body, own_id=row["id"])
             row.update(self._stored(body))
             if "modifiedTime" in row:
                 row["modifiedTime"] = self.store.now()
             self.store.table(ep.table).changed()
             parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
             self._count(ep.table, parent, parent_table, 0)
-            return 200, dict(row), 1
+            answer = 200, dict(row), 1
+        return self._answer_lost(answer)
 
     def _delete(self, ep: Endpoint, ids: dict, query: dict, body=None):
         reject_extra(query, set())
@@ -166,7 +207,7 @@ class WriteHandlers:
             parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
             self.store.table(ep.table).remove(ids["id"])
             self._count(ep.table, parent, parent_table, -1)
-        return 204, None, 1
+        return self._answer_lost((204, None, 1))
 
     def _ids_in(self, ep: Endpoint, body) -> list[str]:
         wanted = (body or {}).get(ep.body_key)
@@ -197,8 +238,9 @@ class WriteHandlers:
                                  module=RECYCLE_NAME.get(ep.table, ep.table if home != "archived_tickets"
                                                          else "tickets"))
         if ep.table == "articles":  # OAS: a results array
-            return 200, {"results": [{"id": i, "success": True, "errors": None} for i in wanted]}, 6 * len(wanted)
-        return 204, None, 6 * len(wanted)
+            return self._answer_lost(
+                (200, {"results": [{"id": i, "success": True, "errors": None} for i in wanted]}, 6 * len(wanted)))
+        return self._answer_lost((204, None, 6 * len(wanted)))
 
     def _deactivate(self, ep: Endpoint, ids: dict, query: dict, body=None):
         reject_extra(query, set())
@@ -252,7 +294,7 @@ class WriteHandlers:
             if self.child_bumps_parent:
                 ticket["modifiedTime"] = self.store.now()
             self.store.table("tickets").changed()
-        return 204, None, 1
+        return self._answer_lost((204, None, 1))
 
     def _send_reply(self, ep: Endpoint, ids: dict, query: dict, body=None):
         reject_extra(query, set())
@@ -285,4 +327,4 @@ class WriteHandlers:
             ticket["threadCount"] = str(int(ticket.get("threadCount") or 0) + 1)
             ticket["modifiedTime"] = now
             self.store.table("tickets").changed()
-        return 200, {k: v for k, v in thread.items() if k != "ticketId"}, 1
+        return self._answer_lost((200, {k: v for k, v in thread.items() if k != "ticketId"}, 1))
