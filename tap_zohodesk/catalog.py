@@ -235,10 +235,10 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     S("jira_issues", "tickets/{ticketId}/jiraIssue", FULL, parent="tickets", parent_key="ticketId",
       primary_key=("ticketId", "id"), filters={"zohoTicketId": "="}, single=True, data_key="issueInfo"),
     S("tags", "ticketTags", FULL, parent="departments", parent_key="departmentId", parent_param=True,
-      filters={"departmentId": "="}, all_parents=True),
+      filters={"departmentId": "="}, all_parents=True, dml=_dml("INSERT")),
     S("ticket_tags", "tickets/{ticketId}/tags", FULL, parent="tickets", parent_key="ticketId",
       parent_fields={"ticketId": "id", "departmentId": "departmentId"}, primary_key=("ticketId", "id"),
-      filters={"departmentId": "="}, data_key="tags", **UNPAGED),
+      filters={"departmentId": "="}, data_key="tags", dml=CD, **UNPAGED),
     # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
     S("archived_tickets", "tickets/archivedTickets", NEW_ONLY, "createdTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, dml=RD,

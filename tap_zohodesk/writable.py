@@ -1,4 +1,5 @@
-"""Write facts per object, as data: which fields a write may carry, which it must.
+"""Write facts per object, as data: which fields a write may carry, which it must, which
+inputs a write takes that no read returns, and how a record is found again.
 
 A record exactly as the tap emitted it can be written back: the fields below are computed
 by Zoho (times, counters, URLs, display objects embedded in answers) and are dropped before
@@ -72,6 +73,28 @@ REQUIRED_BY_SHAPE: dict[str, tuple[str, ...]] = {
 }
 
 
+_TEXT = {"type": ["string", "null"]}
+# Inputs a write takes that no read returns (JSON schema of each), accepted by the target
+# whatever the incoming schema says: a ticket's contact by email (zoho-desk-api 7.1: an
+# existing email is matched to its contact, else one is created), an attachment's file,
+# the ticket a tag is put on (Zoho creates a tag only by tagging a ticket, 6.9).
+WRITE_ONLY_BY_SHAPE: dict[str, dict[str, dict]] = {
+    "tickets": {"contactEmail": _TEXT},
+    "tickets_extended": {"contactEmail": _TEXT},
+    "attachments": {"filePath": _TEXT, "contentBase64": _TEXT, "name": _TEXT},
+    "tags": {"ticketId": _TEXT},
+}
+# Tags are written by name through the ticket (zoho-desk-api 6.9): operation -> call.
+TAG_CALLS = {"INSERT": "tickets/{ticketId}/associateTag", "DELETE": "tickets/{ticketId}/dissociateTag"}
+TAG_SHAPES = frozenset({"tags", "ticket_tags"})
+# Fields a module's search takes as an exact filter (values comma-separated are OR-ed),
+# usable as natural keys (config upsert_keys): OAS contacts/search and accounts/search.
+SEARCH_KEYS: dict[str, tuple[str, ...]] = {
+    "contacts": ("email", "firstName", "lastName", "phone", "mobile"),
+    "accounts": ("accountName", "email", "phone", "website"),
+}
+
+
 def read_only(spec: ObjectSpec) -> frozenset[str]:
     """Fields a write of this object must not carry (links to the parent go in the URL)."""
     return COMMON_READ_ONLY | READ_ONLY_BY_SHAPE.get(spec.schema_name, frozenset()) | frozenset(spec.links)
@@ -79,3 +102,8 @@ def read_only(spec: ObjectSpec) -> frozenset[str]:
 
 def required(spec: ObjectSpec) -> tuple[str, ...]:
     return REQUIRED_BY_SHAPE.get(spec.schema_name, ())
+
+
+def write_only(spec: ObjectSpec) -> dict[str, dict]:
+    """Inputs this object's writes take beyond the fields its records carry."""
+    return WRITE_ONLY_BY_SHAPE.get(spec.schema_name, {})
