@@ -1,11 +1,53 @@
-"""One sink per stream; records are checked here and written in batches by the Writer."""
+"""One sink per stream; records are checked here and written in batches by the Writer.
+
+Records are validated against the schema the upstream sent, loosened where a writer must
+be: the primary key is never required (a record without it is an INSERT) and may be null,
+and the write-only inputs of the object (writable.WRITE_ONLY_BY_SHAPE: a ticket's
+``contactEmail``, an attachment's file, a tag's ``ticketId``) are accepted even when the
+schema forbids extra properties. A stream the target cannot write at all is refused once:
+its records are counted as skipped, none is validated or buffered.
+"""
 
 from __future__ import annotations
+
+import copy
 
 from jsonschema import Draft7Validator
 from singer_sdk.sinks import BatchSink
 
-from target_zohodesk.writer import ACTION, Result, operation_of
+from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.writable import write_only
+from target_zohodesk.batches import record_id
+from target_zohodesk.outcome import FatalStop, Result
+from target_zohodesk.writer import operation_of, refusal
+
+
+def _nullable(prop: dict) -> dict:
+    prop = dict(prop)
+    kinds = prop.get("type")
+    if isinstance(kinds, str) and kinds != "null":
+        prop["type"] = [kinds, "null"]
+    elif isinstance(kinds, list) and "null" not in kinds:
+        prop["type"] = [*kinds, "null"]
+    for combo in ("anyOf", "oneOf"):
+        if isinstance(prop.get(combo), list) and {"type": "null"} not in prop[combo]:
+            prop[combo] = [*prop[combo], {"type": "null"}]
+    return prop
+
+
+def validation_schema(stream: str, schema: dict, key_properties: list[str] | None) -> dict:
+    """The upstream schema as this target checks records against it (see the module docstring)."""
+    out = copy.deepcopy(schema)
+    spec = BY_STREAM.get(stream)
+    keys = {"id", *(key_properties or []), *(spec.primary_key if spec else ())}
+    if isinstance(out.get("required"), list):
+        out["required"] = [name for name in out["required"] if name not in keys]
+    props = out.setdefault("properties", {})
+    for name in keys & set(props):
+        props[name] = _nullable(props[name])
+    for name, prop in (write_only(spec) if spec else {}).items():
+        props.setdefault(name, prop)
+    return out
 
 
 class ZohoDeskSink(BatchSink):
@@ -13,10 +55,15 @@ class ZohoDeskSink(BatchSink):
 
     MAX_SIZE_DEFAULT = 200
 
-    def __init__(self, target, *args, **kwargs):
+    def __init__(self, target, stream_name, schema, key_properties):
         self.owner = target  # the SDK keeps no reference to its target
-        super().__init__(target, *args, **kwargs)
-        self._validator = Draft7Validator(self.schema)
+        super().__init__(target, stream_name, schema, key_properties)
+        self.refused = refusal(stream_name)
+        if self.refused:
+            target.refuse_stream(stream_name, self.refused)
+        checked = self.refused is None and self.config.get("validate_records", True)
+        self._validator = Draft7Validator(validation_schema(stream_name, self.schema, key_properties)) \
+            if checked else None
 
     @property
     def include_sdc_metadata_properties(self) -> bool:
@@ -30,16 +77,32 @@ class ZohoDeskSink(BatchSink):
         return record
 
     def process_record(self, record: dict, context: dict) -> None:
-        error = next(iter(self._validator.iter_errors(record)), None)
-        if error is not None:
-            where = "/".join(map(str, error.absolute_path)) or "record"
-            operation = "SEND" if self.stream_name == ACTION else operation_of(record)
-            self.owner.report([Result(self.stream_name, operation, record.get("id"), "error",
-                                        f"{self.stream_name}: {where}: {error.message}")])
+        operation = operation_of(self.stream_name, record)
+        if self.refused:
+            self.owner.report([Result(self.stream_name, operation, record_id(record), "skipped", self.refused)])
             return
-        context.setdefault("records", []).append(record)
+        error = next(iter(self._validator.iter_errors(record)), None) if self._validator else None
+        refused = None
+        if error is not None:  # reported with its batch, in input order
+            where = "/".join(map(str, error.absolute_path)) or "record"
+            refused = Result(self.stream_name, operation, record_id(record), "error",
+                             f"{self.stream_name}: {where}: {error.message}")
+        context.setdefault("items", []).append((record, refused))
 
     def process_batch(self, context: dict) -> None:
-        records = context.get("records") or []
-        if records:
-            self.owner.report(self.owner.writer.write(self.stream_name, records))
+        items = context.get("items") or []
+        records = [record for record, refused in items if refused is None]
+        stop = None
+        try:
+            results = self.owner.writer.write(self.stream_name, records) if records else []
+        except FatalStop as exc:
+            stop, results = exc, exc.results
+        written = iter(results)
+        self.owner.report([refused or next(written) for _, refused in items])
+        if stop is not None:
+            raise stop
+
+
+def pending_records(sink: ZohoDeskSink) -> list[dict]:
+    """Records a sink holds that were never sent."""
+    return [record for record, refused in (sink._pending_batch or {}).get("items") or [] if refused is None]

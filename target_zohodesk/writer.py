@@ -1,93 +1,176 @@
-"""Turn records into Zoho Desk writes, with per-record results and a replay journal.
+"""Turn records into Zoho Desk writes, with one result per record and a replay journal.
 
 Policy in a few lines:
-- operation: ``_sdc_deleted_at`` set -> DELETE, else ``id`` -> UPDATE, else INSERT; an
-  operation the contract does not allow for the stream is an error for that record only;
+- operation: ``_sdc_deleted_at`` set -> DELETE, else ``id`` -> UPDATE, else INSERT (tags are
+  written by name: a ``ticket_tags`` record is always an INSERT unless deleted); an operation
+  the stream never takes is ``skipped`` (the target says so once per stream and operation);
+- with ``upsert_keys`` a record without ``id`` is looked up by those fields first (lookup.py)
+  and becomes an UPDATE of the record found, or an INSERT;
 - the body is the record less what Zoho computes (writable.py) and less the parent ids,
   which go in the URL; INSERT drops nulls, UPDATE patches exactly the fields present;
-- DELETE goes through ``moveToTrash`` in batches of 50 ids (one call), followers through
-  ``removeFollowers`` per parent, other sub-resources one ``DELETE`` each; a refused batch
-  is retried id by id so that one bad id fails alone;
-- creating writes (INSERT, sendReply) are recorded in a SQLite journal keyed by a hash of
-  stream and record: a replay after a crash does not create them again;
-- every record gets one result: stream, operation, Zoho id, ``ok``/``error``, the error line.
+- creates (INSERT, sendReply) are journaled (journal.py): intent before the call, outcome
+  after; an intent without outcome, or a create answered 5xx or cut off, is looked up in
+  Zoho before it is sent again, so no record is created twice;
+- deletes and tags go in groups (batches.py);
+- a failure no record can fix (outcome.is_fatal) stops the writer: what is in flight ends,
+  nothing more is sent, the rest is ``not_attempted`` and ``FatalStop`` is raised.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import mimetypes
-import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+import time
+from decimal import Decimal
 from pathlib import Path
 
 from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.writable import read_only, required
+from tap_zohodesk.writable import TAG_SHAPES, read_only, required
+from target_zohodesk.batches import GroupWrites, Item, record_id
+from target_zohodesk.journal import Journal
+from target_zohodesk.lookup import Lookup, folded, natural_key
+from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
 
-TRASH_BATCH = 50
 ACTION = "send_email_reply"
 REPLY_REQUIRED = ("ticketId", "fromEmailAddress", "to", "content", "contentType")
 CONTENT_TYPES = {"html": "html", "plaintext": "plainText"}
 
 
-@dataclass
-class Result:
-    stream: str
-    operation: str
-    id: str | None
-    status: str
-    error: str | None = None
-    dry_run: bool = False
-    journal: bool = False
-
-
-class RecordError(ValueError):
-    """This record cannot be written; the message is its one-line reason."""
-
-
-def operation_of(record: dict) -> str:
+def operation_of(stream: str, record: dict) -> str:
+    if stream == ACTION:
+        return "SEND"
     if record.get("_sdc_deleted_at"):
         return "DELETE"
-    return "UPDATE" if record.get("id") else "INSERT"
+    spec = BY_STREAM.get(stream)
+    by_name = spec is not None and spec.schema_name in TAG_SHAPES and (
+        spec.schema_name == "ticket_tags" or record.get("ticketId"))
+    return "INSERT" if by_name or not record.get("id") else "UPDATE"
 
 
-def record_key(stream: str, record: dict) -> str:
-    clean = {k: v for k, v in record.items() if not k.startswith("_sdc_")}
-    return hashlib.sha256(json.dumps([stream, clean], sort_keys=True, default=str).encode()).hexdigest()
+def refusal(stream: str, operation: str | None = None) -> str | None:
+    """Why this stream (or this operation of it) cannot be written, or None."""
+    if stream == ACTION:
+        return None
+    spec = BY_STREAM.get(stream)
+    if spec is None:
+        return f"{stream}: not a Zoho Desk object this target writes"
+    if not spec.dml:
+        return f"{stream}: read-only in Zoho Desk (no write exists)"
+    if operation is not None and operation not in spec.dml:
+        return f"{stream}: {operation} is not possible in Zoho Desk (allowed: {'/'.join(sorted(spec.dml))})"
+    return None
 
 
-class Journal:
-    """Creating writes already done: key -> Zoho id, in a local SQLite file."""
-
-    def __init__(self, path: str):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("create table if not exists done (key text primary key, stream text, zoho_id text,"
-                         " at text default current_timestamp)")
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[str | None] | None:
-        """``(zoho_id,)`` when this write was done (the id may be unknown), else None."""
-        with self._lock:
-            return self._db.execute("select zoho_id from done where key = ?", (key,)).fetchone()
-
-    def put(self, key: str, stream: str, zoho_id: str | None) -> None:
-        with self._lock:
-            self._db.execute("insert or replace into done (key, stream, zoho_id) values (?, ?, ?)",
-                             (key, stream, zoho_id))
+def plain(value):
+    """JSON-ready: the SDK reads numbers as Decimal."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
-class Writer:
-    def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool):
+class Writer(GroupWrites):
+    def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
+                 upsert_keys: dict[str, list[str]] | None = None):
         self.client = client
         self.journal = journal
         self.dry_run = dry_run
+        self.upsert_keys = upsert_keys or {}
+        self.lookup = Lookup(client, journal) if client is not None else None
+        self.stop: ZohoDeskError | None = None
+        self._stop_lock = threading.Lock()
 
-    # -- planning -----------------------------------------------------------------------
+    # -- one batch ----------------------------------------------------------------------------
+    def write(self, stream: str, records: list[dict]) -> list[Result]:
+        """Write one batch of a stream; one result per record, in input order (FatalStop on a fatal failure)."""
+        spec = BY_STREAM.get(stream)
+        results: list[Result | None] = [None] * len(records)
+        work: list[tuple[int, str, dict]] = []
+        for i, record in enumerate(records):
+            operation = operation_of(stream, record)
+            why = refusal(stream, operation)
+            if why:
+                results[i] = Result(stream, operation, record_id(record), "skipped", why)
+            else:
+                work.append((i, operation, record))
+        waves, keys = self._upserts(stream, spec, work, results) if stream in self.upsert_keys else ([work], {})
+        made: dict[tuple[str, ...], str] = {}
+        for n, wave in enumerate(waves):
+            if n:  # rows repeating a key of this batch: an UPDATE of what the first one created
+                wave = [(i, "UPDATE", {**r, "id": made[keys[i]]}) if keys[i] in made else (i, op, r)
+                        for i, op, r in wave]
+            self._run(stream, spec, wave, results)
+            for i, _, _ in wave:
+                if i in keys and results[i] is not None and results[i].status == "ok" and results[i].id:
+                    made.setdefault(keys[i], results[i].id)
+        if self.stop is not None:
+            done = [r or Result(stream, operation_of(stream, rec), record_id(rec), "not_attempted")
+                    for r, rec in zip(results, records, strict=True)]
+            raise FatalStop(self.stop, done)
+        return [r for r in results if r is not None]
+
+    def _run(self, stream: str, spec: ObjectSpec | None, wave: list, results: list) -> None:
+        tags = spec is not None and spec.schema_name in TAG_SHAPES
+        singles = [w for w in wave if w[1] != "DELETE" and not tags]
+        for (i, _op, _record), result in zip(singles, self._map(
+                lambda w: self._guard(stream, w[1], w[2], lambda: self._one(stream, spec, w[1], w[2])), singles),
+                strict=True):
+            results[i] = result
+        for operation in ("INSERT", "DELETE"):
+            group = [(i, record) for i, op, record in wave if op == operation and (tags or op == "DELETE")]
+            writes = self._tags(stream, operation, group) if tags else self._delete(stream, spec, group)
+            for i, result in writes:
+                results[i] = result
+
+    def _map(self, fn, items):
+        if self.dry_run or self.client is None:
+            return [fn(item) for item in items]
+        return list(self.client.map(fn, items))
+
+    # -- failures -----------------------------------------------------------------------------
+    def _halt(self, exc: ZohoDeskError) -> None:
+        with self._stop_lock:
+            if self.stop is None:
+                self.stop = exc
+
+    def _guard(self, stream: str, operation: str, record: dict, fn) -> Result:
+        if self.stop is not None:
+            return Result(stream, operation, record_id(record), "not_attempted")
+        try:
+            return fn()
+        except RecordError as exc:
+            return Result(stream, operation, record_id(record), "error", str(exc), dry_run=self.dry_run)
+        except ZohoDeskError as exc:
+            if is_fatal(exc):
+                self._halt(exc)
+                return Result(stream, operation, record_id(record), "not_attempted", str(exc))
+            return Result(stream, operation, record_id(record), "error", str(exc), dry_run=self.dry_run)
+
+    def _guard_group(self, stream: str, operation: str, group: list[Item], fn):
+        done: set[int] = set()
+        status, error = "not_attempted", None
+        if self.stop is None:
+            try:
+                for i, result in fn(group):
+                    done.add(i)
+                    yield i, result
+                return
+            except RecordError as exc:
+                status, error = "error", str(exc)
+            except ZohoDeskError as exc:
+                status, error = ("not_attempted", str(exc)) if is_fatal(exc) else ("error", str(exc))
+                if status == "not_attempted":
+                    self._halt(exc)
+        for i, record in group:
+            if i not in done:
+                yield i, Result(stream, operation, record_id(record), status, error)
+
+    # -- planning -----------------------------------------------------------------------------
     def _links(self, spec: ObjectSpec, record: dict, operation: str) -> dict[str, str]:
         links = {}
         for link in spec.links:
@@ -98,9 +181,10 @@ class Writer:
             links[link] = str(record[link])
         return links
 
-    def _body(self, spec: ObjectSpec, record: dict, *, drop_nulls: bool) -> dict:
+    @staticmethod
+    def _body(spec: ObjectSpec, record: dict, *, drop_nulls: bool) -> dict:
         blocked = read_only(spec)
-        return {k: v for k, v in record.items()
+        return {k: plain(v) for k, v in record.items()
                 if not k.startswith("_sdc_") and k not in blocked and not (drop_nulls and v is None)}
 
     def _insert_body(self, spec: ObjectSpec, record: dict) -> dict:
@@ -116,61 +200,78 @@ class Writer:
             raise RecordError(f"{spec.stream}: INSERT needs {', '.join(missing)}")
         return body
 
-    # -- execution ----------------------------------------------------------------------
-    def write(self, stream: str, records: list[dict]) -> list[Result]:
-        """Write one batch of a stream; one result per record, in input order."""
-        spec = BY_STREAM.get(stream)
-        results: list[Result | None] = [None] * len(records)
-        singles: list[tuple[int, str, dict]] = []
-        deletes: list[tuple[int, dict]] = []
-        for i, record in enumerate(records):
-            operation = "SEND" if stream == ACTION else operation_of(record)
+    def _upserts(self, stream: str, spec: ObjectSpec, work: list, results: list) -> tuple[list[list], dict]:
+        """INSERTs looked up by natural key: found -> UPDATE of that id. Records sharing a new
+        key go in later waves (returned with each one's folded key), as UPDATEs of what the
+        first one created."""
+        fields = self.upsert_keys[stream]
+        keyed = {}
+        for i, operation, record in work:
+            if operation == "INSERT" and not self._journaled(stream, record):
+                key = natural_key(record, fields)
+                if key is not None:
+                    keyed[i] = key
+        found: dict[tuple[str, ...], list[str]] = {}
+        if keyed and not self.dry_run and self.stop is None:
             try:
-                if stream != ACTION:
-                    if spec is None:
-                        raise RecordError(f"{stream}: not a Zoho Desk object of this target")
-                    if operation not in spec.dml:
-                        allowed = "/".join(sorted(spec.dml)) or "nothing (read-only)"
-                        raise RecordError(f"{stream}: {operation} is not allowed (allowed: {allowed})")
-                if operation == "DELETE":
-                    deletes.append((i, record))
-                else:
-                    singles.append((i, operation, record))
-            except RecordError as exc:
-                results[i] = Result(stream, operation, _id(record), "error", str(exc))
-        for i, result in zip([s[0] for s in singles],
-                             self._map(lambda s: self._one(stream, spec, s[1], s[2]), singles), strict=True):
-            results[i] = result
-        for i, result in self._delete(stream, spec, deletes):
-            results[i] = result
-        return [r for r in results if r is not None]
+                found = self.lookup.by_natural_key(spec, fields, list(keyed.values()))
+            except ZohoDeskError as exc:
+                fatal = is_fatal(exc)
+                if fatal:
+                    self._halt(exc)
+                for i in keyed:
+                    results[i] = Result(stream, "INSERT", None, "not_attempted" if fatal else "error", str(exc))
+                work = [w for w in work if w[0] not in keyed]
+                keyed = {}
+        waves: list[list] = [[]]
+        seen: dict[tuple[str, ...], int] = {}
+        for i, operation, record in work:
+            key = keyed.get(i)
+            ids = found.get(folded(key), []) if key else []
+            if key and len(ids) > 1:
+                results[i] = Result(stream, "INSERT", None, "error", f"{stream}: {len(ids)} records have "
+                                    f"{'/'.join(fields)} {'/'.join(key)} (ids {', '.join(ids[:5])}): not updating any")
+                continue
+            wave = 0
+            if ids:
+                record = {**record, "id": ids[0], "_upsert": "/".join(fields)}
+                operation = "UPDATE"
+            elif key:
+                record = {**record, "_upsert": "/".join(fields)}
+                wave = seen[folded(key)] = seen.get(folded(key), -1) + 1
+            while len(waves) <= wave:
+                waves.append([])
+            waves[wave].append((i, operation, record))
+        return waves, {i: folded(key) for i, key in keyed.items()}
 
-    def _map(self, fn, items):
-        if self.dry_run or self.client is None:
-            return [fn(item) for item in items]
-        return list(self.client.map(fn, items))
+    def _journaled(self, stream: str, record: dict) -> bool:
+        if self.journal is None:
+            return False
+        entry = self.journal.get(self.journal.key(stream, record))
+        return entry is not None and entry.state == "done"
 
+    # -- execution ----------------------------------------------------------------------------
     def _one(self, stream: str, spec: ObjectSpec | None, operation: str, record: dict) -> Result:
-        try:
-            if operation == "SEND":
-                return self._creating(stream, operation, record, *self._reply(record))
-            if operation == "INSERT":
-                links = self._links(spec, record, operation)
-                if spec.schema_name == "attachments":
-                    return self._creating(stream, operation, record, *self._upload(spec, record, links))
-                body = self._insert_body(spec, record)
-                return self._creating(stream, operation, record, "POST", spec.path.format(**links), body, None)
-            links = self._links(spec, record, operation)
-            body = self._body(spec, record, drop_nulls=False)
-            path = (spec.update_path or spec.record_path).format(**links, id=record["id"])
-            if not body:
-                return Result(stream, operation, str(record["id"]), "ok", "nothing to update", self.dry_run)
-            if self.dry_run:
-                return Result(stream, operation, str(record["id"]), "ok", dry_run=True)
+        matched = record.pop("_upsert", None)
+        if operation == "SEND":
+            links = {"ticketId": str(record.get("ticketId") or "")}
+            return self._creating(stream, BY_STREAM["threads"], record, self._reply(record), links)
+        links = self._links(spec, record, operation)
+        if operation == "INSERT":
+            if spec.schema_name == "attachments":
+                call = self._upload(spec, record, links)
+            else:
+                call = ("POST", spec.path.format(**links), self._insert_body(spec, record), None)
+            result = self._creating(stream, spec, record, call, links, matched)
+            result.matched_by = matched
+            return result
+        body = self._body(spec, record, drop_nulls=False)
+        path = (spec.update_path or spec.record_path).format(**links, id=record["id"])
+        if not body:
+            return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
+        if not self.dry_run:
             self._update(spec, path, body)
-            return Result(stream, operation, str(record["id"]), "ok")
-        except (RecordError, ZohoDeskError) as exc:
-            return Result(stream, operation, _id(record), "error", str(exc), self.dry_run)
+        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched)
 
     def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
         """PATCH or PUT as the row says; where the evidence is thin a 405 tries the other verb,
@@ -188,19 +289,46 @@ class Writer:
             self.client.learned.note(key, f"refuses {verb}: updating with {other}")
             self.client.request(other, path, json=body, label=f"update {spec.stream}")
 
-    def _creating(self, stream, operation, record, method, path, body, files) -> Result:
-        key = record_key(stream, record)
-        done = self.journal.get(key) if self.journal else None
-        if done is not None:
-            return Result(stream, operation, done[0], "ok", "already written (journal)", journal=True)
+    def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict,
+                  upsert: str | None = None) -> Result:
+        """A create, journaled: intent, call, outcome; an unknown outcome is looked up first."""
+        method, path, body, files = call
+        operation = "SEND" if stream == ACTION else "INSERT"
+        sent = body if files is None else {"name": files["file"][0], "size": str(len(files["file"][1]))}
+        key = self.journal.key(stream, {k: v for k, v in record.items() if k != "_upsert"}) if self.journal else None
+        entry = self.journal.get(key) if key else None
+        if entry is not None and entry.state == "done":
+            return Result(stream, operation, entry.zoho_id, "ok", note="already written (journal)", journal=True)
         if self.dry_run:
             return Result(stream, operation, None, "ok", dry_run=True)
-        answer = self.client.request(method, path, json=body, files=files, label=f"{operation.lower()} {stream}",
-                                     retry_unsafe=False)
-        zoho_id = str(answer.get("id")) if isinstance(answer, dict) and answer.get("id") else None
-        if self.journal:
-            self.journal.put(key, stream, zoho_id)
-        return Result(stream, operation, zoho_id, "ok")
+        if entry is not None:  # intent without outcome: a run stopped between the two
+            found = self.lookup.created(stream, spec, sent, links, entry.started, key)
+            if found:
+                return Result(stream, operation, found, "ok", note="created by an earlier run (found in Zoho)",
+                              journal=True)
+        since = self.journal.intend(key, stream) if key else None
+        last: ZohoDeskError | None = None
+        for _ in range(self.client.max_retries + 1):
+            try:
+                answer = self.client.request(method, path, json=body, files=files,
+                                             label=f"{operation.lower()} {stream}", retry_unsafe=False)
+            except ZohoDeskError as exc:
+                if not is_unsure(exc):
+                    if key and not is_fatal(exc, retried=False):
+                        self.journal.forget(key)
+                    raise
+                last = exc
+                time.sleep(self.client.backoff)  # give Zoho a moment before looking
+                found = self.lookup.created(stream, spec, sent, links, since, key) if key else None
+                if found:
+                    return Result(stream, operation, found, "ok", note="the answer was lost; found in Zoho")
+                continue
+            zoho_id = str(answer["id"]) if isinstance(answer, dict) and answer.get("id") else None
+            if key:
+                self.journal.done(key, stream, zoho_id)
+            return Result(stream, operation, zoho_id, "ok")
+        raise RecordError(f"{last} (still unsure after {self.client.max_retries + 1} tries and as many lookups: "
+                          "a replay looks it up again before creating it)")
 
     def _reply(self, record: dict):
         missing = [f for f in REPLY_REQUIRED if record.get(f) in (None, "")]
@@ -213,7 +341,7 @@ class Writer:
                 "content": record["content"], "contentType": content_type,
                 "isForward": bool(record.get("isForward"))}
         body.update({k: record[k] for k in ("cc", "bcc") if record.get(k)})
-        return "POST", f"tickets/{record['ticketId']}/sendReply", body, None
+        return "POST", f"tickets/{record['ticketId']}/sendReply", plain(body), None
 
     def _upload(self, spec: ObjectSpec, record: dict, links: dict):
         if record.get("filePath"):
@@ -230,73 +358,3 @@ class Writer:
         if record.get("isPublic") is not None:
             path += f"?isPublic={str(bool(record['isPublic'])).lower()}"
         return "POST", path, None, {"file": (name, content, kind)}
-
-    def _delete(self, stream: str, spec: ObjectSpec | None, deletes: list[tuple[int, dict]]):
-        if not deletes:
-            return
-        if spec.moves_to_trash:
-            for start in range(0, len(deletes), TRASH_BATCH):
-                yield from self._trash(stream, spec, deletes[start:start + TRASH_BATCH])
-            return
-        if spec.schema_name == "followers":
-            by_parent: dict[str, list[tuple[int, dict]]] = {}
-            for i, record in deletes:
-                by_parent.setdefault(str(record.get(spec.parent_key) or ""), []).append((i, record))
-            for parent, group in by_parent.items():
-                yield from self._remove_followers(stream, spec, parent, group)
-            return
-
-        def one(item):
-            i, record = item
-            try:
-                links = self._links(spec, record, "DELETE")
-                if not self.dry_run:
-                    self.client.request(spec.remove_verb, (spec.remove_path or spec.record_path).format(
-                        **links, id=record["id"]), label=f"delete {stream}")
-                return i, Result(stream, "DELETE", str(record["id"]), "ok", dry_run=self.dry_run)
-            except (RecordError, ZohoDeskError) as exc:
-                return i, Result(stream, "DELETE", _id(record), "error", str(exc), self.dry_run)
-
-        yield from self._map(one, deletes)
-
-    def _trash(self, stream: str, spec: ObjectSpec, batch: list[tuple[int, dict]]):
-        ids = [str(r["id"]) for _, r in batch]
-        try:
-            if not self.dry_run:
-                answer = self.client.request("POST", spec.moves_to_trash, json={spec.trash_key: ids},
-                                             label=f"trash {stream}")
-                refused = [r for r in (answer or {}).get("results") or [] if not r.get("success")]
-                if refused:  # a results array (articles): some ids were not trashed
-                    raise ZohoDeskError(f"POST /{spec.moves_to_trash}: refused {refused[0].get('id')}: "
-                                        f"{refused[0].get('errors')}", status=422)
-        except ZohoDeskError as exc:
-            if len(batch) == 1:
-                i, record = batch[0]
-                yield i, Result(stream, "DELETE", ids[0], "error", str(exc))
-                return
-            for item in batch:  # isolate the ids Zoho refused
-                yield from self._trash(stream, spec, [item])
-            return
-        for (i, _), record_id in zip(batch, ids, strict=True):
-            yield i, Result(stream, "DELETE", record_id, "ok", dry_run=self.dry_run)
-
-    def _remove_followers(self, stream: str, spec: ObjectSpec, parent: str, group):
-        ids = [str(r["id"]) for _, r in group]
-        error = None if parent else f"{stream}: DELETE needs {spec.parent_key} (the parent's id)"
-        if error is None and not self.dry_run:
-            path = f"{spec.path.rsplit('/', 1)[0].format(**{spec.parent_key: parent})}/removeFollowers"
-            try:
-                self.client.request("POST", path, json={"followerIds": ids}, label=f"delete {stream}")
-            except ZohoDeskError as exc:
-                error = str(exc)
-        for (i, _), record_id in zip(group, ids, strict=True):
-            yield i, Result(stream, "DELETE", record_id, "error" if error else "ok", error, self.dry_run)
-
-
-def _id(record: dict) -> str | None:
-    return str(record["id"]) if record.get("id") else None
-
-
-def result_line(result: Result) -> str:
-    data = asdict(result)
-    return json.dumps({k: v for k, v in data.items() if v not in (None, False) or k in ("id", "status")})

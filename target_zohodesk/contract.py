@@ -1,0 +1,83 @@
+"""What each stream can be written with, generated from the catalog: for ``--about``.
+
+Per stream: the operations Zoho Desk allows, and per operation the call it becomes, the
+fields it requires and the fields it takes (the schema's fields less what Zoho computes,
+plus the object's write-only inputs); and the fields ``upsert_keys`` may name.
+"""
+
+from __future__ import annotations
+
+from tap_zohodesk.catalog import OBJECTS, ObjectSpec
+from tap_zohodesk.streams import load_schema
+from tap_zohodesk.writable import SEARCH_KEYS, TAG_CALLS, TAG_SHAPES, read_only, required, write_only
+
+REPLY_FIELDS = ("ticketId", "fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc")
+ALTERNATIVES = {"tickets": "contactId or contactEmail", "tickets_extended": "contactId or contactEmail",
+                "attachments": "filePath, or name and contentBase64"}
+
+
+def _delete_call(spec: ObjectSpec) -> str:
+    if spec.moves_to_trash:
+        return f"POST {spec.moves_to_trash} ({spec.trash_key}, 50 a call)"
+    if spec.schema_name == "followers":
+        return f"POST {spec.path.rsplit('/', 1)[0]}/removeFollowers"
+    return f"{spec.remove_verb} {spec.remove_path or spec.record_path}"
+
+
+def stream_contract(spec: ObjectSpec) -> dict:
+    links = [] if spec.parent_param else list(spec.links)
+    if spec.schema_name in TAG_SHAPES:
+        ops = {op: {"call": f"POST {TAG_CALLS[op]}", "required": ["ticketId", "name"], "fields": ["ticketId", "name"]}
+               for op in sorted(spec.dml)}
+        return {"operations": sorted(spec.dml), **ops}
+    fields = sorted(set(load_schema(spec)["properties"]) - read_only(spec))
+    ops: dict[str, dict] = {}
+    if "INSERT" in spec.dml:
+        needed = links + list(required(spec))
+        if spec.schema_name in ALTERNATIVES:
+            needed.append(ALTERNATIVES[spec.schema_name])
+        ops["INSERT"] = {"call": f"POST {spec.path}", "required": needed,
+                         "fields": links + sorted(set(fields) | set(write_only(spec)))}
+    if "UPDATE" in spec.dml:
+        ops["UPDATE"] = {"call": f"{spec.update_verb} {spec.update_path or spec.record_path}",
+                         "required": ["id", *links], "fields": ["id", *links, *fields]}
+    if "DELETE" in spec.dml:
+        ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
+                         "fields": ["id", *links, "_sdc_deleted_at"]}
+    out = {"operations": sorted(spec.dml), **ops}
+    if spec.search_path and {"INSERT", "UPDATE"} <= spec.dml and spec.schema_name in SEARCH_KEYS:
+        out["upsert_keys"] = list(SEARCH_KEYS[spec.schema_name])
+    return out
+
+
+def write_contract() -> dict[str, dict]:
+    """stream -> what it can be written with (streams without any write are left out)."""
+    out = {spec.stream: stream_contract(spec) for spec in OBJECTS if spec.dml}
+    out["send_email_reply"] = {"operations": ["SEND"], "SEND": {
+        "call": "POST tickets/{ticketId}/sendReply", "required": list(REPLY_FIELDS[:5]), "fields": list(REPLY_FIELDS)}}
+    return out
+
+
+def as_text(contract: dict[str, dict]) -> str:
+    lines = ["Writes (per stream: operation, call, required fields; other fields taken):"]
+    for stream, entry in contract.items():
+        lines.append(f"  - Stream: {stream}")
+        for op in entry["operations"]:
+            about = entry[op]
+            others = [f for f in about["fields"] if f not in about["required"]]
+            lines.append(f"    {op}: {about['call']}; required: {', '.join(about['required']) or '-'}; "
+                         f"also: {', '.join(others) or '-'}")
+        if entry.get("upsert_keys"):
+            lines.append(f"    upsert_keys may name: {', '.join(entry['upsert_keys'])}")
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown(contract: dict[str, dict]) -> str:
+    lines = ["## Writes", "", "| stream | operation | call | required | other fields |", "|---|---|---|---|---|"]
+    for stream, entry in contract.items():
+        for op in entry["operations"]:
+            about = entry[op]
+            others = [f for f in about["fields"] if f not in about["required"]]
+            lines.append(f"| `{stream}` | {op} | `{about['call']}` | {', '.join(about['required']) or '-'} | "
+                         f"{', '.join(others) or '-'} |")
+    return "\n".join(lines) + "\n"

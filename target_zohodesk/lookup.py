@@ -1,0 +1,151 @@
+"""Finding records in Zoho before writing: by natural key (upsert) and after an unsure create.
+
+Natural keys (config ``upsert_keys``): a record without ``id`` is searched by those fields
+(``{module}/search``, writable.SEARCH_KEYS), up to 25 records a call: the values of one field
+go comma-separated, which the API ORs; the answer is matched exactly (case-insensitively)
+here, so a wildcard or partial hit never counts. A value holding a comma cannot be searched
+that way and is not looked up.
+
+A create whose outcome is unknown (the run died after its intent, or the answer was a 5xx
+or a cut connection) is looked for among the records created since its intent, a few
+minutes either side for clocks: through the module's search with ``createdTimeRange``, else
+the parent's list of children, else the plain list. A candidate must carry the values the
+create sent (every scalar field both have, checked on the record's own GET where there is
+one) and no id the journal already gave to another record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+from tap_zohodesk.catalog import SEARCH_MAX_FROM, ObjectSpec
+from tap_zohodesk.client import ZohoDeskClient, parse_zoho_time, to_zoho_time
+from target_zohodesk.journal import Journal
+
+LOOKUP_BATCH = 25
+CLOCK_MARGIN = timedelta(minutes=5)
+TIME_FIELDS = ("createdTime", "commentedTime")
+
+
+def natural_key(record: dict, fields: list[str]) -> tuple[str, ...] | None:
+    """The record's values of ``fields`` (as searched), or None when one is missing or unsearchable."""
+    values = []
+    for name in fields:
+        value = record.get(name)
+        if value is None or isinstance(value, (dict, list)) or not str(value).strip() or "," in str(value):
+            return None
+        values.append(str(value).strip())
+    return tuple(values)
+
+
+def folded(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.casefold() for v in values)
+
+
+def _norm(value: object) -> object:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) >= 19 and text[4:5] == "-" and text[10:11] == "T":
+            try:
+                return to_zoho_time(parse_zoho_time(text))
+            except ValueError:
+                return text
+        return text
+    return value
+
+
+def agrees(row: dict, sent: dict) -> bool | None:
+    """True: every scalar value sent that the row carries is the row's; False: one differs;
+    None: the row carries none of them."""
+    compared = 0
+    for name, value in sent.items():
+        if value is None or isinstance(value, list) or row.get(name) is None:
+            continue
+        if isinstance(value, dict):
+            inner = row[name] if isinstance(row[name], dict) else {}
+            verdict = agrees(inner, value)
+            if verdict is False:
+                return False
+            compared += verdict is True
+            continue
+        if _norm(value) != _norm(row[name]):
+            return False
+        compared += 1
+    return True if compared else None
+
+
+class Lookup:
+    """Searches of one run (thread-safe; a created record is claimed under a lock)."""
+
+    def __init__(self, client: ZohoDeskClient, journal: Journal | None):
+        self.client = client
+        self.journal = journal
+        self._claiming = threading.Lock()
+
+    # -- natural keys ---------------------------------------------------------------------
+    def by_natural_key(self, spec: ObjectSpec, fields: list[str],
+                       keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], list[str]]:
+        """Folded key -> ids of the records that have it, for every key asked (found or not)."""
+        wanted = list(dict.fromkeys(folded(k) for k in keys))
+        found: dict[tuple[str, ...], list[str]] = {k: [] for k in wanted}
+        originals = {folded(k): k for k in keys}
+        for start in range(0, len(wanted), LOOKUP_BATCH):
+            chunk = wanted[start:start + LOOKUP_BATCH]
+            params = {name: ",".join(dict.fromkeys(originals[k][i] for k in chunk))
+                      for i, name in enumerate(fields)}
+            for page in self.client.pages(spec.search_path, limit=100, params=params, max_from=SEARCH_MAX_FROM,
+                                          label=f"lookup {spec.stream}"):
+                for row in page:
+                    key = tuple(str(row.get(name) or "").strip().casefold() for name in fields)
+                    if key in found and row.get("id") and str(row["id"]) not in found[key]:
+                        found[key].append(str(row["id"]))
+        return found
+
+    # -- unsure creates -------------------------------------------------------------------
+    def created(self, stream: str, spec: ObjectSpec, sent: dict, links: dict[str, str], since: datetime,
+                key: str) -> str | None:
+        """The id of the record this create made, if Zoho has it, claimed for ``key`` in the journal."""
+        low = since - CLOCK_MARGIN
+        high = datetime.now(timezone.utc) + CLOCK_MARGIN
+        with self._claiming:
+            taken = self.journal.claimed(stream) if self.journal else set()
+            candidates = [r for r in self._candidates(spec, links, low, high)
+                          if r.get("id") and str(r["id"]) not in taken and agrees(r, sent) is not False]
+            candidates.sort(key=lambda r: str(r.get("createdTime") or r.get("commentedTime") or ""))
+            for row in candidates:
+                full = self._full(spec, links, str(row["id"])) or row
+                if agrees(full, sent):
+                    if self.journal:
+                        self.journal.done(key, stream, str(row["id"]))
+                    return str(row["id"])
+        return None
+
+    def _candidates(self, spec: ObjectSpec, links: dict[str, str], low: datetime, high: datetime) -> Iterator[dict]:
+        label = f"lookup {spec.stream}"
+        if spec.search_path and not spec.parent:
+            params = {"createdTimeRange": f"{to_zoho_time(low)},{to_zoho_time(high)}", "sortBy": "createdTime"}
+            pages = self.client.pages(spec.search_path, limit=100, params=params, max_from=SEARCH_MAX_FROM,
+                                      label=label)
+        else:
+            pages = self.client.pages(spec.path.format(**links), limit=spec.limit, paged=spec.paged,
+                                      data_key=spec.data_key, label=label)
+        for page in pages:
+            for row in page:
+                when = next((row[f] for f in TIME_FIELDS if row.get(f)), None)
+                if when is None or parse_zoho_time(str(when)) >= low:
+                    yield row
+
+    def _full(self, spec: ObjectSpec, links: dict[str, str], record_id: str) -> dict | None:
+        if not spec.item_get:
+            return None
+        answer = self.client.get((spec.detail_path or spec.record_path).format(**links, id=record_id),
+                                 label=f"lookup {spec.stream}")
+        return answer if isinstance(answer, dict) else None

@@ -1,0 +1,92 @@
+"""Reading the Singer input line by line, knowing which line is which.
+
+A line that is not JSON, or not a Singer message (not an object, no or an unknown ``type``,
+a RECORD without ``stream``/``record``, a RECORD before its SCHEMA, ...) ends the reading:
+the Singer stream cannot be trusted past it. The target then writes every record already
+read, and stops non-zero naming the line (``malformed``). A run stopped by a failure no
+record can fix ends the reading the same way (``stopped``). Blank lines are ignored.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections import Counter
+
+from singer_sdk.exceptions import RecordsWithoutSchemaException
+from singer_sdk.io_base import SingerReader
+from singer_sdk.singerlib.exceptions import InvalidInputLine
+from singer_sdk.singerlib.json import deserialize_json
+
+from target_zohodesk.outcome import FatalStop, RunStopped
+
+NEEDS = {"SCHEMA": ("stream", "schema"), "RECORD": ("stream", "record"), "STATE": ("value",),
+         "ACTIVATE_VERSION": ("stream", "version"), "BATCH": ("stream", "encoding", "manifest")}
+OBJECTS = {"SCHEMA": "schema", "RECORD": "record"}
+
+
+class Malformed(ValueError):
+    """An input line that is not a Singer message; str() says which line and why."""
+
+    def __init__(self, message: str, cause: Exception | None = None):
+        super().__init__(message)
+        self.cause = cause
+
+
+class RecordBeforeSchema(RunStopped, RecordsWithoutSchemaException):
+    """The run stopped at a RECORD whose stream had no SCHEMA yet (the SDK's own error too)."""
+
+
+def check(line: str, number: int) -> dict:
+    """The Singer message on this line, or Malformed."""
+    try:
+        message = deserialize_json(line)
+    except ValueError as exc:
+        raise Malformed(f"input line {number} is not JSON ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(message, dict):
+        raise Malformed(f"input line {number} is not a Singer message (a JSON {type(message).__name__})")
+    kind = message.get("type")
+    if kind not in NEEDS:
+        raise Malformed(f"input line {number} is not a Singer message (type {kind!r})")
+    missing = [k for k in NEEDS[kind] if k not in message]
+    if missing:
+        raise Malformed(f"input line {number}: a {kind} message without {', '.join(missing)}")
+    inner = OBJECTS.get(kind)
+    if inner and not isinstance(message[inner], dict):
+        raise Malformed(f"input line {number}: the {inner} of a {kind} message is not an object")
+    if kind == "SCHEMA" and not isinstance(message["schema"].get("properties"), dict):
+        raise Malformed(f"input line {number}: a SCHEMA without properties")
+    return message
+
+
+class LineReader(SingerReader):
+    """The SDK's reader, counting lines and stopping cleanly at a bad one or a fatal failure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.malformed: Malformed | None = None
+        self.stopped: FatalStop | None = None
+        self.lines = 0
+
+    def process_lines(self, file_input: t.IO[str] | None,
+                      callbacks: dict[str, t.Callable[[dict], None]]) -> t.Counter[str]:
+        stats: Counter[str] = Counter()
+        for number, line in enumerate(file_input or self.default_input, start=1):
+            self.lines = number
+            if not line.strip():
+                continue
+            self._current_message = line
+            try:
+                message = check(line, number)
+                callbacks[message["type"]](message)
+            except Malformed as exc:
+                self.malformed = exc
+                break
+            except (InvalidInputLine, RecordsWithoutSchemaException) as exc:
+                self.malformed = Malformed(f"input line {number}: {' '.join(str(exc).split())[:300]}", exc)
+                break
+            except FatalStop as exc:
+                self.stopped = exc
+                break
+            stats[message["type"]] += 1
+        return stats
+
