@@ -97,16 +97,20 @@ class Lookup:
         wanted = list(dict.fromkeys(folded(k) for k in keys))
         found: dict[tuple[str, ...], list[str]] = {k: [] for k in wanted}
         originals = {folded(k): k for k in keys}
-        for start in range(0, len(wanted), LOOKUP_BATCH):
-            chunk = wanted[start:start + LOOKUP_BATCH]
+
+        def search(chunk: list[tuple[str, ...]]) -> list[dict]:
             params = {name: ",".join(dict.fromkeys(originals[k][i] for k in chunk))
                       for i, name in enumerate(fields)}
-            for page in self.client.pages(spec.search_path, limit=100, params=params, max_from=SEARCH_MAX_FROM,
-                                          label=f"lookup {spec.stream}"):
-                for row in page:
-                    key = tuple(str(row.get(name) or "").strip().casefold() for name in fields)
-                    if key in found and row.get("id") and str(row["id"]) not in found[key]:
-                        found[key].append(str(row["id"]))
+            return [row for page in self.client.pages(spec.search_path, limit=100, params=params,
+                                                      max_from=SEARCH_MAX_FROM, label=f"lookup {spec.stream}")
+                    for row in page]
+
+        chunks = [wanted[start:start + LOOKUP_BATCH] for start in range(0, len(wanted), LOOKUP_BATCH)]
+        for rows in self.client.map(search, chunks):  # the chunks' searches run side by side
+            for row in rows:
+                key = tuple(str(row.get(name) or "").strip().casefold() for name in fields)
+                if key in found and row.get("id") and str(row["id"]) not in found[key]:
+                    found[key].append(str(row["id"]))
         return found
 
     # -- unsure creates -------------------------------------------------------------------
