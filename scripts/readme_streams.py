@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tap_zohodesk.catalog import BY_STREAM, FULL, OBJECTS, ObjectSpec  # noqa: E402
+from tap_zohodesk.writable import TAG_CALLS, TAG_SHAPES  # noqa: E402
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- streams:start -->", "<!-- streams:end -->"
@@ -52,6 +53,8 @@ def _arrival(spec: ObjectSpec) -> str:
 
 
 def _writes(spec: ObjectSpec) -> str:
+    if spec.schema_name in TAG_SHAPES:  # tags are written by name through their ticket
+        return "; ".join(f"{op} `POST {TAG_CALLS[op]}`" for op in ("INSERT", "DELETE") if op in spec.dml)
     out = []
     if "INSERT" in spec.dml:
         out.append(f"INSERT `POST {spec.path}`")

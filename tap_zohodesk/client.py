@@ -46,7 +46,7 @@ from tap_zohodesk.connection import (
 )
 from tap_zohodesk.paging import Learned, Pager
 
-__all__ = ["ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
+__all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,6 +56,10 @@ ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 MAX_RETRY_AFTER_SECONDS = 900
 
 log = logging.getLogger("zohodesk.client")
+
+
+class BudgetSpent(ZohoDeskError):
+    """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -157,6 +161,8 @@ class ZohoDeskClient:
                                  backoff=self.backoff, down=self._down)
         self._stats_lock = threading.Lock()
         self.learned = Learned()  # fallbacks an endpoint asked for, remembered for the run
+        self.budget = int(config["max_api_credits"]) if config.get("max_api_credits") else None
+        self.credits_by: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self.retries = 0
         self.credits_used = 0
@@ -204,6 +210,9 @@ class ZohoDeskClient:
         request was not processed (429, a connection never opened), never a cut connection or a 5xx.
         """
         where = "/" + path.lstrip("/")
+        if self.budget is not None and self.credits_used >= self.budget:
+            raise BudgetSpent(f"the credit budget is spent: {self.credits_used:,} of max_api_credits "
+                              f"{self.budget:,} used before {method} {where}")
         url = f"{self.api_url}{where}"
         stat = label or f"{method} {path}"
         token_retried = False
@@ -273,6 +282,7 @@ class ZohoDeskClient:
             self.calls[stat] += 1
             if weight and weight.isdigit():
                 self.credits_used += int(weight)
+                self.credits_by[stat] += int(weight)
             if remaining and remaining.lstrip("-").isdigit():
                 self.credits_remaining = int(remaining)
 
@@ -312,6 +322,7 @@ class ZohoDeskClient:
             return {
                 "calls": sum(self.calls.values()),
                 "calls_by_endpoint": dict(self.calls),
+                "credits_by_endpoint": dict(self.credits_by),
                 "retries": self.retries + self.token.retries,
                 "token_refreshes": self.token.refreshes,
                 "credits_used": self.credits_used,

@@ -27,7 +27,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_zohodesk.catalog import ObjectSpec
 from tap_zohodesk.children import ChildReads
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.custom_fields import coerce
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
@@ -137,20 +137,34 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         self._prune(row, "")
         if not row.get("_sdc_deleted_at"):
             self.parents.remember(self.name, row)
+        if self._tap_ref.report is not None:
+            self._tap_ref.report.record(self.name)
         return row
 
     # -- entry point --------------------------------------------------------------------
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
+        tap = self._tap_ref
+        if tap.stopped_by_budget:
+            return  # the credit budget ran out in an earlier stream: this one waits for the next run
+        if tap.report is not None:
+            tap.report.start_stream(self.name)
         try:
             if self.spec.parent:
                 yield from self.read_as_child()
             else:
                 yield from self._read_top(context)
+        except BudgetSpent as exc:
+            tap.stopped_by_budget = (self.name, str(exc))
+            if not self.is_sorted:  # progress here is kept by our own resume points, not by the max read
+                self.stream_state.pop("progress_markers", None)
         except ZohoDeskError as exc:
             if exc.code not in NOT_AVAILABLE:
                 raise
             self.logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", self.name, exc.code,
                                 exc, NOT_AVAILABLE[exc.code])
+        finally:
+            if tap.report is not None:
+                tap.report.end_stream()
         if self.vanished:
             self.logger.info("%s: %d parents were deleted during the run; their children were skipped",
                              self.name, self.vanished)

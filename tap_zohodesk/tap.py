@@ -12,10 +12,12 @@ from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.connection import ConfigError, connection_properties, resolve_urls
 from tap_zohodesk.custom_fields import MODULE_OF, read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
+from tap_zohodesk.estimate import estimate_lines
 from tap_zohodesk.filters import FilterError, parse_filters
 from tap_zohodesk.parents import ParentRows
 from tap_zohodesk.records import FastWriter
 from tap_zohodesk.recycle import DELETED_RECORDS, MARKED_STREAMS
+from tap_zohodesk.report import RunReport
 from tap_zohodesk.streams import ZohoDeskStream, load_schema
 
 
@@ -24,6 +26,9 @@ class TapZohoDesk(Tap):
 
     name = "tap-zohodesk"
     message_writer_class = FastWriter
+    estimate_only = False  # --estimate
+    report: RunReport | None = None
+    stopped_by_budget: tuple[str, str] | None = None
 
     config_jsonschema = th.PropertiesList(
         *connection_properties(),
@@ -45,6 +50,12 @@ class TapZohoDesk(Tap):
                     "catches children whose parent's modifiedTime did not move."),
         th.Property("lookback_seconds", th.IntegerType, default=0,
                     description="Re-read this many seconds before the bookmark (search-index lag)."),
+        th.Property("max_api_credits", th.IntegerType,
+                    description="Stop cleanly once this many API credits are spent in the run: the state "
+                    "reached is emitted, exit 0, and the next run resumes there."),
+        th.Property("estimate", th.BooleanType, default=False,
+                    description="Sync nothing: print what the selected streams would cost (calls, credits) "
+                    "on a first run and on the next run (same as --estimate)."),
     ).to_dict()
 
     def __init__(self, *args, **kwargs):
@@ -126,20 +137,32 @@ class TapZohoDesk(Tap):
         return self._parents
 
     def sync_all(self) -> None:
+        if self.estimate_only or self.config.get("estimate"):
+            for line in estimate_lines(self.streams, self.state):
+                self.logger.info("estimate | %s", line)
+            return
+        self.report = RunReport(self.logger, lambda: self.client.stats())
         try:
             super().sync_all()
         finally:
             if self._client is not None:
+                for line in self.report.close():
+                    self.logger.info("run | %s", line)
                 stats = self._client.stats()
-                self.logger.info(
-                    "Zoho Desk API: %d calls, %d credits, %d retries, %d token refreshes; by endpoint: %s",
-                    stats["calls"], stats["credits_used"], stats["retries"],
-                    stats["token_refreshes"], stats["calls_by_endpoint"],
-                )
+                self.logger.info("Zoho Desk API: %d calls, %d credits, %d retries, %d token refreshes",
+                                 stats["calls"], stats["credits_used"], stats["retries"], stats["token_refreshes"])
+            if self.stopped_by_budget:
+                self.logger.warning("Stopped at the credit budget in stream '%s' (%s); the state reached is "
+                                    "saved and the next run resumes there", *self.stopped_by_budget)
 
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure ends as one line on stderr, exit 1 (LOGLEVEL=DEBUG: traceback)."""
+    import sys
+
     from tap_zohodesk.connection import run_cli
 
+    if "--estimate" in sys.argv:  # our flag, not the SDK's: taken out before it parses the rest
+        sys.argv.remove("--estimate")
+        TapZohoDesk.estimate_only = True
     run_cli(TapZohoDesk.name, TapZohoDesk.cli)

@@ -1,0 +1,99 @@
+"""``tap-zohodesk --estimate``: what the selected streams would cost, before any sync.
+
+From counts the API gives cheaply (one search call per searchable object, with ``count``; one
+first page of other lists), for each selected stream: the calls and credits of a first run and
+of an incremental run. The incremental run is the next one after the given state (changes since
+each bookmark), or, without state, a daily run (changes of the last 24 hours). Credits: 3 a call
+(every read stays at offsets below 2,000, the cheapest tier). Child streams cost one call per
+parent visited: every parent for full-table children, changed parents for the others.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from tap_zohodesk.catalog import BY_STREAM, FULL
+from tap_zohodesk.client import to_zoho_time
+from tap_zohodesk.filters import query_params
+from tap_zohodesk.reading import FLOOR
+
+if TYPE_CHECKING:
+    from tap_zohodesk.streams import ZohoDeskStream
+
+CREDITS_PER_CALL = 3
+
+
+class Counts:
+    """How many records an object holds, and how many changed since a time (memoised)."""
+
+    def __init__(self, streams: dict[str, ZohoDeskStream]):
+        self.streams = streams
+        self._memo: dict[tuple, int | None] = {}
+
+    def since(self, name: str, low) -> int | None:
+        key = (name, low)
+        if key not in self._memo:
+            self._memo[key] = self._count(name, low)
+        return self._memo[key]
+
+    def _count(self, name: str, low) -> int | None:
+        stream = self.streams[name]
+        spec = stream.spec
+        client = stream.client
+        if spec.search_path:
+            params = {**query_params(spec, stream.user_filters()), "from": 0, "limit": 1, "sortBy": "modifiedTime",
+                      "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(stream.now())}"}
+            body = client.get(spec.search_path, params, label=f"estimate {name}")
+            return int((body or {}).get("count") or 0)
+        if spec.parent:
+            return None
+        pager = client.pages(spec.path, limit=spec.limit, data_key=spec.data_key, label=f"estimate {name}",
+                             paged=spec.paged, key=spec.path)
+        first = next(iter(pager), [])
+        return len(first) if len(first) < spec.limit or not spec.paged else None  # None: more than a page
+
+
+def _calls(stream: ZohoDeskStream, counts: Counts, low) -> tuple[int | None, str]:
+    """Calls of one run that reads changes since ``low`` (None: everything)."""
+    spec = stream.spec
+    if spec.parent:
+        parent = BY_STREAM[spec.parent]
+        every = spec.mode == FULL or spec.all_parents or parent.mode == FULL
+        visited = counts.since(parent.stream, None if every else low)
+        if visited is None:
+            return None, f"one call per {parent.stream} record"
+        return visited * (1 + (1 if spec.detail else 0)), f"one call per {parent.stream} record visited"
+    records = counts.since(spec.stream, low if spec.search_path else None)
+    if records is None:
+        return None, "more than one page"
+    per_record = 1 if spec.detail else 0
+    return max(1, math.ceil(records / spec.limit)) + per_record * records, f"{records:,} records"
+
+
+def estimate_lines(streams: dict[str, ZohoDeskStream], state: dict) -> list[str]:
+    counts = Counts(streams)
+    lines = [f"{'stream':<30}{'first run: calls':>18}{'credits':>10}{'next run: calls':>17}{'credits':>10}  basis"]
+    totals = [0, 0]
+    for name, stream in streams.items():
+        if not stream.selected or not hasattr(stream, "spec"):
+            continue
+        mark = ((state.get("bookmarks") or {}).get(name) or {}).get("parent_watermark") or (
+            (state.get("bookmarks") or {}).get(name) or {}).get("replication_key_value")
+        since = stream.now() - timedelta(days=1)
+        if mark:
+            from tap_zohodesk.client import parse_zoho_time
+
+            since = parse_zoho_time(mark)
+        first, basis = _calls(stream, counts, None)
+        nxt, _ = _calls(stream, counts, since if stream.spec.replication_key or stream.spec.parent else None)
+        for k, value in enumerate((first, nxt)):
+            totals[k] += value or 0
+        show = [f"{v:,}" if v is not None else "?" for v in (first, nxt)]
+        credit = [f"{v * CREDITS_PER_CALL:,}" if v is not None else "?" for v in (first, nxt)]
+        lines.append(f"{name:<30}{show[0]:>18}{credit[0]:>10}{show[1]:>17}{credit[1]:>10}  {basis}")
+    lines.append(f"{'total (known)':<30}{totals[0]:>18,}{totals[0] * CREDITS_PER_CALL:>10,}"
+                 f"{totals[1]:>17,}{totals[1] * CREDITS_PER_CALL:>10,}  next run: "
+                 + ("since the state's bookmarks" if state.get("bookmarks") else "a day of changes"))
+    return lines
