@@ -75,7 +75,8 @@ def table() -> str:
              "|---|---|---|---|---|"]
     for spec in OBJECTS:
         key = f"`{spec.replication_key}`" if spec.replication_key else "full table"
-        lines.append(f"| `{spec.stream}` | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
+        name = f"`{spec.stream}`" + (" (opt-in)" if spec.costly else "")
+        lines.append(f"| {name} | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
     return "\n".join(lines)
 
 

@@ -40,6 +40,8 @@ Row fields:
 - ``slim_list``: the plain list's rows lack the replication key and custom fields; the read
   asks the list for ``fields=<key>`` (``fields_param``) or takes every row, then reads the
   changed records by id.
+- ``costly``: a call per record of another object every run (``*_extended``, per-ticket full
+  sets and metrics): not selected by default in discovery; the user opts in.
 - ``dml``: allowed writes; ``update_verb`` / ``update_path``: how an UPDATE goes out;
   ``trash_key``: the id-array key of ``POST /{path}/moveToTrash`` (``trash_path``);
   ``remove_verb`` / ``remove_path``: how a DELETE of one record goes out otherwise.
@@ -90,6 +92,7 @@ class ObjectSpec:
     detail: bool = False
     detail_path: str | None = None
     item_get: bool = True
+    costly: bool = False
     all_parents: bool = False
     schema: str | None = None
 
@@ -149,7 +152,7 @@ def _children(owner: str, key: str, *, crud: dict[str, frozenset[str]], modes: d
     shapes = {
         "comments": ("comments", "modifiedTime", 100, {"id": "=", key: "="}, {"update_verb": comment_update}),
         "attachments": ("attachments", "createdTime", 100, {key: "="}, {}),
-        "followers": ("followers", None, 100, {key: "="}, {"paged": False}),
+        "followers": ("followers", None, 100, {key: "="}, {"paged": False, "costly": True}),
         "time_entries": ("timeEntry", "createdTime", 100,
                          {"id": "=", key: "=", "isBillable": "=", "invoiceId": "="},
                          {"update_verb": time_entry_update, "uncertain": frozenset({"invoiceId"})}),
@@ -214,31 +217,31 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     S("tickets", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
       filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds"),
     S("tickets_extended", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
-      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", detail=True),
+      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", detail=True, costly=True),
     S("threads", "tickets/{ticketId}/threads", NEW_ONLY, "createdTime", parent="tickets", parent_key="ticketId",
       limit=200, filters={"id": "=", "ticketId": "="}, count_field="threadCount"),
     S("thread_attachments", "tickets/{ticketId}/threads/{threadId}/attachments", FULL, parent="threads",
       parent_key="threadId", parent_fields={"ticketId": "ticketId", "threadId": "id"},
       primary_key=("threadId", "id"), filters={"threadId": "=", "ticketId": "="},
-      count_field="attachmentCount", schema="attachments"),
+      count_field="attachmentCount", schema="attachments", costly=True),
     *_children("tickets", "ticketId", modes={"comments": MODIFIED, "attachments": NEW_ONLY,
                "followers": FULL, "time_entries": NEW_ONLY},
                crud={"comments": CRUD, "attachments": CRUD, "followers": _dml("DELETE"), "time_entries": CRUD},
                counts={"comments": "commentCount"}, comment_update="PATCH",
                extra_filters={"attachments": {"isPublic": "="}}),
     S("ticket_activities", "tickets/{ticketId}/activities", MODIFIED, "modifiedTime", parent="tickets",
-      parent_key="ticketId", limit=100, filters={"id": "=", "ticketId": "="}, item_get=False),
+      parent_key="ticketId", limit=100, filters={"id": "=", "ticketId": "="}, item_get=False, costly=True),
     S("ticket_approvals", "tickets/{ticketId}/approvals", FULL, parent="tickets", parent_key="ticketId",
-      filters={"id": "=", "ticketId": "="}, dml=_dml("INSERT")),
+      filters={"id": "=", "ticketId": "="}, dml=_dml("INSERT"), costly=True),
     S("ticket_metrics", "tickets/{ticketId}/metrics", FULL, parent="tickets", parent_key="ticketId",
-      primary_key=("ticketId",), filters={"ticketId": "="}, single=True),
+      primary_key=("ticketId",), filters={"ticketId": "="}, single=True, costly=True),
     S("jira_issues", "tickets/{ticketId}/jiraIssue", FULL, parent="tickets", parent_key="ticketId",
-      primary_key=("ticketId", "id"), filters={"zohoTicketId": "="}, single=True, data_key="issueInfo"),
+      primary_key=("ticketId", "id"), filters={"zohoTicketId": "="}, single=True, data_key="issueInfo", costly=True),
     S("tags", "ticketTags", FULL, parent="departments", parent_key="departmentId", parent_param=True,
       filters={"departmentId": "="}, all_parents=True, dml=_dml("INSERT")),
     S("ticket_tags", "tickets/{ticketId}/tags", FULL, parent="tickets", parent_key="ticketId",
       parent_fields={"ticketId": "id", "departmentId": "departmentId"}, primary_key=("ticketId", "id"),
-      filters={"departmentId": "="}, data_key="tags", dml=CD, **UNPAGED),
+      filters={"departmentId": "="}, data_key="tags", dml=CD, **UNPAGED, costly=True),
     # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
     S("archived_tickets", "tickets/archivedTickets", NEW_ONLY, "createdTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, dml=RD,
@@ -246,7 +249,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
       trash_path="tickets/moveToTrash", update_path="tickets/{id}"),
     S("archived_tickets_extended", "tickets/archivedTickets", MODIFIED, "modifiedTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, detail=True,
-      detail_path="tickets/{id}", schema="tickets_extended", all_parents=True),
+      detail_path="tickets/{id}", schema="tickets_extended", all_parents=True, costly=True),
     S("archived_ticket_threads", "tickets/{ticketId}/threads", NEW_ONLY, "createdTime", **ARCHIVED, limit=200,
       filters={"id": "=", "ticketId": "=", "departmentId": "="}, count_field="threadCount", schema="threads"),
     S("archived_ticket_comments", "tickets/{ticketId}/comments", MODIFIED, "modifiedTime", **ARCHIVED,
@@ -256,7 +259,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
       limit=100, filters={"archivedTicketId": "=", "departmentId": "="}, schema="attachments"),
     S("archived_ticket_followers", "tickets/{ticketId}/followers", FULL, **ARCHIVED,
       primary_key=("ticketId", "id"), filters={"archivedTicketId": "=", "departmentId": "="},
-      schema="followers", **UNPAGED),
+      schema="followers", **UNPAGED, costly=True),
     S("archived_ticket_time_entries", "tickets/{ticketId}/timeEntry", NEW_ONLY, "createdTime", **ARCHIVED,
       limit=100, filters={"id": "=", "archivedTicketId": "=", "isBillable": "=", "invoiceId": "=",
                           "departmentId": "="}, schema="time_entries", **ENTRY_FACTS),

@@ -88,6 +88,7 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         super().__init__(tap, schema=schema, name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.replication_key
+        self.selected_by_default = not spec.costly
         self._tap_ref = tap
         self._prune = compile_pruner(self.schema, self.logger, self.name)
         self.vanished = 0

@@ -109,3 +109,15 @@ def test_about_needs_no_credentials():
     about = json.loads(proc.stdout)
     assert about["name"] == "tap-zohodesk"
     assert {"client_id", "org_id", "data_center"} <= set(about["settings"]["properties"])
+
+
+def test_meltano_selects_what_discovery_selects_by_default():
+    """The opt-in streams (a call per record of another object every run) stay out of both."""
+    import yaml
+
+    project = yaml.safe_load((Path(__file__).resolve().parents[1] / "meltano.yml").read_text())
+    tap = next(p for p in project["plugins"]["extractors"] if p["name"] == "tap-zohodesk")
+    excluded = {rule[1:].split(".")[0] for rule in tap["select"] if rule.startswith("!")}
+    assert tap["select"][0] == "*.*"
+    assert excluded == {spec.stream for spec in OBJECTS if spec.costly}
+    assert {"ticket_metrics", "jira_issues", "ticket_activities", "tickets_extended"} <= excluded
