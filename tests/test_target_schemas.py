@@ -118,3 +118,13 @@ def test_about_lists_each_streams_operations_and_fields():
     markdown = subprocess.run([sys.executable, "-m", "target_zohodesk", "--about", "--format", "markdown"],
                               capture_output=True, text=True, timeout=120, check=True).stdout
     assert "## Writes" in markdown and "| `contacts` | INSERT | `POST contacts` | lastName |" in markdown
+
+
+def test_decimal_numbers_go_out_as_json_numbers(emu):
+    """The SDK reads 1.5 as Decimal('1.5'); the body must still be JSON (it was a TypeError crash)."""
+    ticket = emu.store.tables["tickets"].rows[2]
+    schema = {"type": "object", "properties": {"id": {"type": "string"}, "cf": {"type": "object"}}}
+    results = run_target(emu.cfg, singer_lines("tickets", schema, [{"id": ticket["id"], "cf": {"cf_score": 1.5,
+                                                                                            "cf_level": 3.0}}]))
+    assert [r["status"] for r in results] == ["ok"]
+    assert (ticket["cf"]["cf_score"], ticket["cf"]["cf_level"]) == ("1.5", "3")
