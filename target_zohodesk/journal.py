@@ -1,6 +1,7 @@
 """The create journal: what this target created in one org, so a replay creates nothing twice.
 
-A create is recorded twice: its intent before the call (``intend``) and its outcome after it
+A create is recorded twice: its intent before the call (``intend``, and ``attempt`` before
+each retry: the first and last attempt bound where to look for it) and its outcome after it
 (``done`` with the Zoho id). A replay meets each record again: ``done`` -> written already;
 an intent without outcome (the run died, or the answer was lost, between the two) -> the
 writer looks the record up in Zoho before creating it again.
@@ -39,7 +40,8 @@ def record_key(org: str, host: str, stream: str, record: dict) -> str:
 class Entry:
     state: str  # "intent" | "done"
     zoho_id: str | None
-    started: datetime
+    started: datetime  # the first attempt
+    tried: datetime  # the last attempt
 
 
 class Journal:
@@ -52,7 +54,7 @@ class Journal:
         self._db.execute("pragma journal_mode=wal")
         self._db.execute("pragma synchronous=normal")  # WAL + normal: safe against a killed process
         self._db.execute("create table if not exists writes (key text primary key, org text, host text, "
-                         "stream text, state text, zoho_id text, started text, finished text)")
+                         "stream text, state text, zoho_id text, started text, tried text, finished text)")
         self._lock = threading.Lock()
         self._claimed: dict[str, set[str]] = {}
 
@@ -61,19 +63,19 @@ class Journal:
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
-            row = self._db.execute("select state, zoho_id, started from writes where key = ? and org = ? "
-                                   "and host = ?", (key, self.org, self.host)).fetchone()
+            row = self._db.execute("select state, zoho_id, started, coalesce(tried, started) from writes "
+                                   "where key = ? and org = ? and host = ?", (key, self.org, self.host)).fetchone()
         if row is None:
             return None
-        return Entry(row[0], row[1], datetime.fromisoformat(row[2]))
+        return Entry(row[0], row[1], datetime.fromisoformat(row[2]), datetime.fromisoformat(row[3]))
 
     def intend(self, key: str, stream: str) -> datetime:
-        """Record that a create is about to be sent; returns its time (kept from an earlier intent)."""
-        now = datetime.now(timezone.utc)
+        """Record that a create is about to be sent (again); returns its first attempt's time."""
+        now = datetime.now(timezone.utc).isoformat()
         with self._lock:
-            self._db.execute("insert into writes (key, org, host, stream, state, started) values (?, ?, ?, ?, "
-                             "'intent', ?) on conflict(key) do nothing", (key, self.org, self.host, stream,
-                                                                        now.isoformat()))
+            self._db.execute("insert into writes (key, org, host, stream, state, started, tried) values (?, ?, ?, "
+                             "?, 'intent', ?, ?) on conflict(key) do update set tried = excluded.tried",
+                             (key, self.org, self.host, stream, now, now))
             row = self._db.execute("select started from writes where key = ?", (key,)).fetchone()
         return datetime.fromisoformat(row[0])
 

@@ -7,9 +7,10 @@ here, so a wildcard or partial hit never counts. A value holding a comma cannot 
 that way and is not looked up.
 
 A create whose outcome is unknown (the run died after its intent, or the answer was a 5xx
-or a cut connection) is looked for among the records created since its intent, a few
-minutes either side for clocks: through the module's search with ``createdTimeRange``, else
-the parent's list of children, else the plain list. A candidate must carry the values the
+or a cut connection) is looked for among the records created between its first and its
+last attempt, a few minutes either side for clocks and the call's own time: through the
+module's search with ``createdTimeRange``, else the parent's list of children, else the
+plain list. A candidate must carry the values the
 create sent (every scalar field both have, checked on the record's own GET where there is
 one) and no id the journal already gave to another record.
 """
@@ -26,6 +27,7 @@ from target_zohodesk.journal import Journal
 
 LOOKUP_BATCH = 25
 CLOCK_MARGIN = timedelta(minutes=5)
+CALL_TIME = timedelta(seconds=130)  # a call's connect and read timeouts: it is done by then or never
 TIME_FIELDS = ("createdTime", "commentedTime")
 
 
@@ -115,10 +117,11 @@ class Lookup:
 
     # -- unsure creates -------------------------------------------------------------------
     def created(self, stream: str, spec: ObjectSpec, sent: dict, links: dict[str, str], since: datetime,
-                key: str) -> str | None:
-        """The id of the record this create made, if Zoho has it, claimed for ``key`` in the journal."""
+                until: datetime, key: str) -> str | None:
+        """The id of the record this create made, if Zoho has it, claimed for ``key`` in the journal.
+        ``since`` / ``until``: its first and last attempt."""
         low = since - CLOCK_MARGIN
-        high = datetime.now(timezone.utc) + CLOCK_MARGIN
+        high = min(datetime.now(timezone.utc), until + CALL_TIME) + CLOCK_MARGIN
         with self._claiming:
             taken = self.journal.claimed(stream) if self.journal else set()
             candidates = [r for r in self._candidates(spec, links, low, high)

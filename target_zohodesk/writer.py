@@ -22,6 +22,7 @@ import base64
 import mimetypes
 import threading
 import time
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -262,7 +263,7 @@ class Writer(GroupWrites):
                 call = self._upload(spec, record, links)
             else:
                 call = ("POST", spec.path.format(**links), self._insert_body(spec, record), None)
-            result = self._creating(stream, spec, record, call, links, matched)
+            result = self._creating(stream, spec, record, call, links)
             result.matched_by = matched
             return result
         body = self._body(spec, record, drop_nulls=False)
@@ -289,26 +290,31 @@ class Writer(GroupWrites):
             self.client.learned.note(key, f"refuses {verb}: updating with {other}")
             self.client.request(other, path, json=body, label=f"update {spec.stream}")
 
-    def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict,
-                  upsert: str | None = None) -> Result:
+    def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict) -> Result:
         """A create, journaled: intent, call, outcome; an unknown outcome is looked up first."""
         method, path, body, files = call
         operation = "SEND" if stream == ACTION else "INSERT"
         sent = body if files is None else {"name": files["file"][0], "size": str(len(files["file"][1]))}
-        key = self.journal.key(stream, {k: v for k, v in record.items() if k != "_upsert"}) if self.journal else None
+        key = self.journal.key(stream, record) if self.journal else None
         entry = self.journal.get(key) if key else None
         if entry is not None and entry.state == "done":
             return Result(stream, operation, entry.zoho_id, "ok", note="already written (journal)", journal=True)
         if self.dry_run:
             return Result(stream, operation, None, "ok", dry_run=True)
         if entry is not None:  # intent without outcome: a run stopped between the two
-            found = self.lookup.created(stream, spec, sent, links, entry.started, key)
+            try:
+                found = self.lookup.created(stream, spec, sent, links, entry.started, entry.tried, key)
+            except ZohoDeskError as exc:
+                if is_fatal(exc):
+                    raise
+                raise RecordError(f"{stream}: an earlier run may have created this record and looking for it "
+                                  f"failed ({exc}); not creating it again while that is unknown") from None
             if found:
                 return Result(stream, operation, found, "ok", note="created by an earlier run (found in Zoho)",
                               journal=True)
-        since = self.journal.intend(key, stream) if key else None
         last: ZohoDeskError | None = None
         for _ in range(self.client.max_retries + 1):
+            since = self.journal.intend(key, stream) if key else None
             try:
                 answer = self.client.request(method, path, json=body, files=files,
                                              label=f"{operation.lower()} {stream}", retry_unsafe=False)
@@ -319,7 +325,8 @@ class Writer(GroupWrites):
                     raise
                 last = exc
                 time.sleep(self.client.backoff)  # give Zoho a moment before looking
-                found = self.lookup.created(stream, spec, sent, links, since, key) if key else None
+                found = self.lookup.created(stream, spec, sent, links, since, datetime.now(timezone.utc),
+                                            key) if key else None
                 if found:
                     return Result(stream, operation, found, "ok", note="the answer was lost; found in Zoho")
                 continue
