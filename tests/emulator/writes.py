@@ -153,8 +153,8 @@ class WriteHandlers:
         if not isinstance(contact, dict) or not (contact.get("email") or contact.get("lastName")):
             raise invalid_data("contactId", "missing", "contactId or contact{email|lastName} is required")
         email = contact.get("email")
-        for row in self.store.table("contacts").rows:
-            if email and row.get("email") == email:
+        for row in self.store.table("contacts").rows:  # matched as the duplicate rule compares: without case
+            if email and str(row.get("email") or "").strip().casefold() == str(email).strip().casefold():
                 return row["id"]
         fresh = dict.fromkeys(self.store.fields("contacts"))
         now = self.store.now()
