@@ -23,6 +23,8 @@ Row fields:
   ``data_key`` the record sits under that key (``jira_issues``: ``issueInfo``).
 - ``detail``: one extra ``GET {detail_path or record_path}`` per record adds the fields
   only the single-record call returns (``*_extended`` streams: the user's explicit choice).
+  ``details_of``: the stream whose rows this one details; when that stream read them in the
+  same run, their ids are taken from it instead of reading the list again.
   ``detail_path`` is also where an ``id`` filter reads the record; without ``item_get``
   (no GET of one record exists) an ``id`` filter reads the parent's list and keeps that id.
 - ``data_key``: the list's envelope (``data``; ``teams``; ``tags``).
@@ -92,6 +94,7 @@ class ObjectSpec:
     detail: bool = False
     detail_path: str | None = None
     item_get: bool = True
+    details_of: str | None = None
     costly: bool = False
     all_parents: bool = False
     schema: str | None = None
@@ -217,7 +220,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     S("tickets", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
       filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds"),
     S("tickets_extended", "tickets", MODIFIED, "modifiedTime", limit=100, search_path="tickets/search",
-      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", detail=True, costly=True),
+      filters=TICKET_FILTERS, dml=CRUD, trash_key="ticketIds", detail=True, details_of="tickets", costly=True),
     S("threads", "tickets/{ticketId}/threads", NEW_ONLY, "createdTime", parent="tickets", parent_key="ticketId",
       limit=200, filters={"id": "=", "ticketId": "="}, count_field="threadCount"),
     S("thread_attachments", "tickets/{ticketId}/threads/{threadId}/attachments", FULL, parent="threads",
@@ -249,7 +252,8 @@ OBJECTS: tuple[ObjectSpec, ...] = (
       trash_path="tickets/moveToTrash", update_path="tickets/{id}"),
     S("archived_tickets_extended", "tickets/archivedTickets", MODIFIED, "modifiedTime", parent="departments",
       parent_key="departmentId", parent_param=True, limit=100, filters={"departmentId": "="}, detail=True,
-      detail_path="tickets/{id}", schema="tickets_extended", all_parents=True, costly=True),
+      detail_path="tickets/{id}", schema="tickets_extended", all_parents=True, details_of="archived_tickets",
+      costly=True),
     S("archived_ticket_threads", "tickets/{ticketId}/threads", NEW_ONLY, "createdTime", **ARCHIVED, limit=200,
       filters={"id": "=", "ticketId": "=", "departmentId": "="}, count_field="threadCount", schema="threads"),
     S("archived_ticket_comments", "tickets/{ticketId}/comments", MODIFIED, "modifiedTime", **ARCHIVED,

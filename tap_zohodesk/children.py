@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -40,16 +40,12 @@ class ChildReads:
         parent = BY_STREAM[self.spec.parent or ""]
         return self.spec.mode == FULL or self.spec.all_parents or parent.mode == FULL
 
-    def parent_rows(self, since: datetime | None, upward: Filters) -> list[dict]:
-        spec = self.spec
-        parent_spec = BY_STREAM[spec.parent or ""]
+    def parent_rows(self, since: datetime | None, upward: Filters) -> Iterable[dict]:
+        """The parents to visit, in their key order (parents.py keeps them on disk)."""
+        parent_spec = BY_STREAM[self.spec.parent or ""]
         if self.reads_every_parent():
             since = self.start_bound()
-        parents = self.parents.rows(parent_spec.stream, since, upward)
-        key = parent_spec.replication_key
-        if key:
-            parents = sorted(parents, key=lambda p: p.get(key) or "")
-        return parents
+        return self.parents.rows(parent_spec.stream, since, upward)
 
     def link_values(self, parent: dict) -> dict:
         """The child's link fields (path placeholders) taken from its parent record."""

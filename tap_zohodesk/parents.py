@@ -1,79 +1,153 @@
-"""Parent records handed from a parent stream to its child streams within one run."""
+"""Parent records handed from a parent stream to its child streams within one run.
+
+Slim copies (ids, links, counters, time) of the rows a parent stream emits are kept, only when
+a selected stream will use them, in a SQLite file in the temp folder, not in memory: memory
+stays flat however many tickets a run reads. A child asking for parents changed since ``since``
+is served from there when the parent's own read started at or before ``since``; otherwise the
+parent is read again (without emitting anything) into the same kind of store, which every
+other child asking no earlier then reuses. Rows come back in the parent's key order.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.client import parse_zoho_time
+from tap_zohodesk.client import to_zoho_time
 
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
 
+BATCH = 500
 
-def needed_fields() -> dict[str, frozenset[str]]:
-    """Parent stream -> the fields its children use (ids, links, counters, time)."""
-    out: dict[str, set[str]] = {}
+
+def needed_fields() -> dict[str, dict[str, frozenset[str]]]:
+    """Parent stream -> {consumer stream: the fields it uses (ids, links, counters, time)}."""
+    out: dict[str, dict[str, set[str]]] = {}
     for spec in OBJECTS:
-        if spec.parent:
-            parent = BY_STREAM[spec.parent]
-            fields = out.setdefault(spec.parent, {"id"} | ({parent.replication_key} - {None}))
-            fields.update(spec.links.values())
-            if spec.count_field:
-                fields.add(spec.count_field)
-    return {k: frozenset(v) for k, v in out.items()}
+        source = spec.parent or spec.details_of
+        if not source:
+            continue
+        base = BY_STREAM[source]
+        fields = out.setdefault(source, {}).setdefault(spec.stream, {"id"} | ({base.replication_key} - {None}))
+        fields.update(spec.links.values() if spec.parent else spec.links)
+        if spec.count_field:
+            fields.add(spec.count_field)
+    return {k: {c: frozenset(f) for c, f in v.items()} for k, v in out.items()}
 
 
 @dataclass
 class _Cache:
+    table: str
     low: datetime | None
-    rows: list[dict] = field(default_factory=list)
+    key: str | None
+    fields: frozenset[str]
     complete: bool = False
     whole: bool = True  # False: a child stream's read of some parents' children only
+    pending: list | None = None
 
 
 class ParentRows:
-    """Slim copies of the parent rows a stream emitted this run, reused by its children.
-
-    A child asking for parents changed since ``since`` is served from the cache when the
-    parent's own read started at or before ``since``; otherwise the parent is read again
-    (without emitting anything)."""
+    """The parent rows of this run, on disk (see the module docstring)."""
 
     def __init__(self, streams: dict[str, ZohoDeskStream]):
         self.streams = streams
-        self.fields = needed_fields()
+        self.consumers = needed_fields()
         self.caches: dict[str, _Cache] = {}
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._serial = 0
+
+    def _fields(self, name: str) -> frozenset[str]:
+        """What the selected consumers of ``name`` need (empty: nobody will ask)."""
+        wanted = [f for c, f in self.consumers.get(name, {}).items() if c in self.streams and self.streams[c].selected]
+        return frozenset().union(*wanted) if wanted else frozenset()
+
+    def _new(self, name: str, low: datetime | None, fields: frozenset[str], whole: bool) -> _Cache:
+        with self._lock:
+            if self._db is None:
+                folder = tempfile.mkdtemp(prefix="tap-zohodesk-")
+                self._db = sqlite3.connect(f"{folder}/parents.sqlite", check_same_thread=False, isolation_level=None)
+                self._db.execute("pragma journal_mode=off")
+                self._db.execute("pragma synchronous=off")
+            self._serial += 1
+            table = f"rows_{self._serial}"
+            self._db.execute(f"create table {table} (k text, data text)")
+        return _Cache(table, low, BY_STREAM[name].replication_key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
-        if name in self.fields:
-            self.caches[name] = _Cache(low, whole=whole)
-
-    def close(self, name: str) -> None:
-        if name in self.caches:
-            self.caches[name].complete = True
+        fields = self._fields(name)
+        if fields:
+            self.caches[name] = self._new(name, low, fields, whole)
 
     def remember(self, name: str, row: dict) -> None:
         cache = self.caches.get(name)
         if cache is not None and not cache.complete:
-            cache.rows.append(self._slim(name, row))
+            cache.pending.append(self._slim(cache, row))
+            if len(cache.pending) >= BATCH:
+                self._flush(cache)
 
-    def _slim(self, name: str, row: dict) -> dict:
-        return {k: row[k] for k in self.fields[name] if k in row}
-
-    def rows(self, name: str, since: datetime | None, extra: dict | None = None) -> list[dict]:
-        """Parent rows changed since ``since`` (all when None); ``extra``: filters a child
-        pushes down (always a fresh, narrow read)."""
+    def close(self, name: str) -> None:
         cache = self.caches.get(name)
-        key = BY_STREAM[name].replication_key
-        covers = cache and cache.complete and cache.whole and (
-            cache.low is None or (since is not None and cache.low <= since))
-        if extra or not covers:
-            rows = [self._slim(name, r) for r in self.streams[name].rows_since(since, extra=extra)]
-            if not extra:  # every other child of this parent asking no earlier reuses this read
-                self.caches[name] = _Cache(since, rows, complete=True)
-            return rows
-        if since is None or not key:
-            return cache.rows
-        return [r for r in cache.rows if not r.get(key) or parse_zoho_time(r[key]) >= since]
+        if cache is not None:
+            self._flush(cache)
+            cache.complete = True
+
+    def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
+        slim = {k: row[k] for k in cache.fields if k in row}
+        return (slim.get(cache.key) or "") if cache.key else "", json.dumps(slim)
+
+    def _flush(self, cache: _Cache) -> None:
+        if cache.pending:
+            with self._lock:
+                self._db.executemany(f"insert into {cache.table} values (?, ?)", cache.pending)
+            cache.pending = []
+
+    def _covers(self, cache: _Cache | None, since: datetime | None) -> bool:
+        return bool(cache and cache.complete and cache.whole and (
+            cache.low is None or (since is not None and cache.low <= since)))
+
+    def _read(self, cache: _Cache, since: datetime | None) -> Iterator[dict]:
+        query = f"select data from {cache.table}"
+        args: tuple = ()
+        if since is not None and cache.key:
+            query, args = query + " where k = '' or k >= ?", (to_zoho_time(since),)
+        with self._lock:
+            cursor = self._db.execute(query + (" order by k, rowid" if cache.key else " order by rowid"), args)
+        while True:
+            with self._lock:
+                chunk = cursor.fetchmany(BATCH)
+            if not chunk:
+                return
+            for (data,) in chunk:
+                yield json.loads(data)
+
+    def cached(self, name: str, since: datetime | None) -> Iterator[dict] | None:
+        """The rows of ``name`` this run read since ``since`` or earlier, or None (no fresh read)."""
+        cache = self.caches.get(name)
+        return self._read(cache, since) if self._covers(cache, since) else None
+
+    def rows(self, name: str, since: datetime | None, extra: dict | None = None) -> Iterable[dict]:
+        """Parent rows changed since ``since`` (all when None), in key order; ``extra``: filters a
+        child pushes down (always a fresh, narrow read)."""
+        cache = self.caches.get(name)
+        if not extra and self._covers(cache, since):
+            return self._read(cache, since)
+        fields = self._fields(name) or frozenset({"id"})
+        fresh = self._new(name, since, fields, True)
+        for row in self.streams[name].rows_since(since, extra=extra):
+            fresh.pending.append(self._slim(fresh, row))
+            if len(fresh.pending) >= BATCH:
+                self._flush(fresh)
+        self._flush(fresh)
+        fresh.complete = True
+        if not extra:  # every other child of this parent asking no earlier reuses this read
+            self.caches[name] = fresh
+        return self._read(fresh, None)

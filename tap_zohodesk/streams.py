@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_zohodesk.catalog import ObjectSpec
+from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.custom_fields import coerce
@@ -209,6 +209,12 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         spec = self.spec
         filters = {**self.user_filters(), **(extra or {})}
         high = high or self.now()
+        if spec.details_of and not filters:  # the sibling read these rows this run: only the detail calls remain
+            same_key = BY_STREAM[spec.details_of].replication_key == self.replication_key
+            read = self.parents.cached(spec.details_of, bound if same_key else None)
+            if read is not None:
+                yield from (r for r in self.client.map(self.with_detail, read) if same_key or self._keep(r, bound))
+                return
         if spec.parent:
             since = parents_since if parents_since is not None else bound
             rows: Iterable[dict] = self.child_rows(since, bound, filters, progress)

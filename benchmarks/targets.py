@@ -1,0 +1,165 @@
+"""Benchmark: the performance and credit targets, each printed beside its reference.
+
+python -m benchmarks.targets [--quick]
+
+The emulator runs in this process; the tap and the reference loop run as child processes,
+measured with os.wait4 (wall seconds, CPU seconds, peak RSS). The reference is a plain
+requests + json loop replaying exactly the GET calls the tap made, in the same run, on one
+connection: what the pages cost without the tap around them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from tap_zohodesk.catalog import OBJECTS
+from tests.emulator import Emulator
+from tests.helpers import catalog_for, run_tap
+
+# Peak memory is the child's own high-water mark after exec (VmHWM): ru_maxrss would count the
+# pages of this process, which holds the emulator, as they stood when the child was forked.
+HIGH_WATER = ("import atexit, os; atexit.register(lambda: open(os.environ['HWM_FILE'], 'w').write(next("
+              "x for x in open('/proc/self/status') if x.startswith('VmHWM')).split()[1])); ")
+TAP = [sys.executable, "-c", HIGH_WATER + "from tap_zohodesk.tap import main; main()"]
+REPLAY = [sys.executable, "-c", HIGH_WATER + "from benchmarks.replay import main; main()"]
+
+
+def run_child(argv: list[str], stdout=subprocess.DEVNULL) -> dict:
+    started = time.monotonic()
+    with tempfile.NamedTemporaryFile() as mark:
+        env = {**os.environ, "HWM_FILE": mark.name}
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"{argv} failed with exit {os.waitstatus_to_exitcode(status)}")
+        peak_kb = int(Path(mark.name).read_text() or 0)
+    return {"wall": time.monotonic() - started, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": peak_kb / 1024}
+
+
+def tap_run(emu: Emulator, streams: list[str], folder: Path, *, state: dict | None = None, **config) -> dict:
+    (folder / "config.json").write_text(json.dumps(emu.config(**config)))
+    (folder / "catalog.json").write_text(json.dumps(catalog_for(emu.config(), streams)))
+    (folder / "state.json").write_text(json.dumps(state or {}))
+    emu.reset_counts()
+    credits_before = emu.credits_left
+    out = folder / "out.jsonl"
+    with out.open("w") as sink:
+        measured = run_child([*TAP, "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json"),
+                              "--state", str(folder / "state.json")], stdout=sink)
+    last_state = {}
+    records = 0
+    for line in out.read_text().splitlines():
+        if line.startswith('{"type":"STATE"'):
+            last_state = json.loads(line)["value"]
+        elif line.startswith('{"type":"RECORD"'):
+            records += 1
+    gets = [c for c in emu.log if c["method"] == "GET"]
+    (folder / "calls.json").write_text(json.dumps([[c["path"], c["query"]] for c in gets]))
+    return {**measured, "records": records, "calls": len(gets), "state": last_state,
+            "credits": credits_before - emu.credits_left, "errors": len(emu.errors())}
+
+
+def replay(emu: Emulator, folder: Path) -> dict:
+    (folder / "replay.json").write_text(json.dumps(emu.config()))
+    return run_child([*REPLAY, str(folder / "replay.json"), str(folder / "calls.json")])
+
+
+def line(name: str, got: str, target: str, ok: bool) -> None:
+    print(f"{name:<58}{got:>34}   {'ok ' if ok else 'MISS'}  target {target}")
+
+
+def full_sync(n: int, folder: Path) -> None:
+    with Emulator(tickets=n, seed=9) as emu:
+        run = tap_run(emu, ["tickets"], folder, max_concurrency=1)
+        credits = run["credits"]
+        line(f"full sync of {n:,} tickets: calls", f"{run['calls']:,}", f"<= {math.ceil(n / 100) + 2:,}",
+             run["calls"] <= math.ceil(n / 100) + 2)
+        line("  credits per 100 tickets", f"{credits / n * 100:.2f}", "<= 3.1", credits / n * 100 <= 3.1)
+        plain = replay(emu, folder)
+        line(f"  CPU vs a plain requests+json loop over the same {run['calls']:,} pages",
+             f"{run['cpu']:.2f}s vs {plain['cpu']:.2f}s = {run['cpu'] / plain['cpu']:.2f}x", "<= 1.5x",
+             run["cpu"] <= 1.5 * plain["cpu"])
+
+
+def incremental(folder: Path) -> None:
+    with Emulator(tickets=5000, seed=10) as emu:
+        first = tap_run(emu, ["tickets", "threads"], folder, max_concurrency=5)
+        emu.store.touch("tickets", [t["id"] for t in emu.store.tables["tickets"].rows[:50]])
+        again = tap_run(emu, ["tickets", "threads"], folder, state=first["state"], max_concurrency=5)
+        line("incremental, 50 of 5,000 tickets touched, + threads: calls", f"{again['calls']}", "<= 60",
+             again["calls"] <= 60)
+
+
+def all_streams() -> None:
+    with Emulator(tickets=1000, seed=7) as emu:
+        emu.reset_counts()
+        run_tap(emu.config(), streams=[s.stream for s in OBJECTS] + ["deleted_records"])
+        keys = Counter((c["method"], c["path"], tuple(sorted(c["query"].items()))) for c in emu.log)
+        repeated = sum(n - 1 for n in keys.values() if n > 1)
+        line("all streams at 1,000 tickets: repeated identical requests", f"{repeated}", "0", repeated == 0)
+        line("  4xx answers", f"{len(emu.errors())} of {len(emu.log):,} calls", "0", not emu.errors())
+
+
+def fan_out(folder: Path, latency: float) -> None:
+    for workers in (5, 10):
+        with Emulator(tickets=600, seed=11, latency_ms=latency * 1000) as emu:
+            first = tap_run(emu, ["tickets"], folder, max_concurrency=workers)
+            run = tap_run(emu, ["tickets", "threads"], folder, state=first["state"], max_concurrency=workers,
+                          child_sweep_days=1e-9)
+            threads = sum(1 for c in emu.log if c["path"].endswith("/threads"))
+            ideal = threads * latency / workers
+            line(f"threads fan-out at {latency * 1000:.0f} ms, max_concurrency {workers}: wall",
+                 f"{run['wall']:.1f}s ({threads} calls, ideal {ideal:.1f}s)", "<= 1.15 x ideal + start-up",
+                 run["wall"] <= 1.15 * ideal + 3)
+
+
+def big_parallel(n: int, folder: Path, latency: float) -> None:
+    with Emulator(tickets=n, seed=12, latency_ms=latency * 1000) as emu:
+        run = tap_run(emu, ["tickets"], folder, max_concurrency=5)
+        ideal = math.ceil(n / 100) * latency / 5
+        line(f"full sync of {n:,} tickets at {latency * 1000:.0f} ms, max_concurrency 5: wall",
+             f"{run['wall']:.1f}s ({run['calls']:,} calls)", f"<= {1.2 * ideal:.1f}s + start-up",
+             run["wall"] <= 1.2 * ideal + 3)
+
+
+def memory(sizes: tuple[int, int], folder: Path) -> None:
+    for streams in (["tickets"], ["tickets", "threads"]):
+        peaks = {}
+        for n in sizes:
+            with Emulator(tickets=n, seed=13) as emu:
+                first = tap_run(emu, streams, folder, max_concurrency=5)
+                emu.store.touch("tickets", [t["id"] for t in emu.store.tables["tickets"].rows[:50]])
+                again = tap_run(emu, streams, folder, state=first["state"], max_concurrency=5)
+                peaks[n] = (first["rss_mb"], again["rss_mb"])
+        for k, label in enumerate(("first", "incremental")):
+            small, big = peaks[sizes[0]][k], peaks[sizes[1]][k]
+            growth = big / small - 1
+            line(f"peak memory {'+'.join(streams)}, {label} run, {sizes[0]:,} -> {sizes[1]:,}",
+                 f"{small:.0f} -> {big:.0f} MB (+{growth:.0%})", "<= +20%", growth <= 0.20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (minutes, not tens of minutes)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        full_sync(5_000 if args.quick else 20_000, folder)
+        incremental(folder)
+        all_streams()
+        fan_out(folder, 0.1)
+        big_parallel(20_000 if args.quick else 100_000, folder, 0.1)
+        memory((2_000, 20_000) if args.quick else (10_000, 100_000), folder)
+
+
+if __name__ == "__main__":
+    main()
