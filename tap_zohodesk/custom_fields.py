@@ -52,7 +52,7 @@ def read_custom_fields(client: ZohoDeskClient, logger: logging.Logger) -> dict[s
 
 def coerce(value: Any, schema: dict, where: str = "custom field") -> Any:
     """Zoho sends many custom values as strings: convert to the declared type. A value that
-    is not of that type is an error naming the record and field, never silently dropped."""
+    is not of that type is an error naming ``where`` (record and field), never silently dropped."""
     if value is None or value == "":
         return None
     kinds = schema.get("type", [])
@@ -72,3 +72,13 @@ def coerce(value: Any, schema: dict, where: str = "custom field") -> Any:
     if "string" in kinds and not isinstance(value, str):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return value
+
+
+def coerce_all(custom: dict, types: dict, where: str) -> None:
+    """Every typed value of ``custom`` (a record's ``cf``) converted in place."""
+    for name, value in custom.items():
+        if name in types:
+            try:
+                custom[name] = coerce(value, types[name])
+            except ZohoDeskError as exc:
+                raise ZohoDeskError(f"{where} cf.{name}: {str(exc).split(': ', 1)[1]}") from None

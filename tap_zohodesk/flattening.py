@@ -17,7 +17,7 @@ Two gaps of singer-sdk 0.54's flattening (helpers/_flattening.py) meet our stric
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from singer_sdk import Stream
@@ -90,8 +90,6 @@ class FlatteningSafeStream(Stream):
             self._flattening_plan = expanded_objects(schema, depth)
         super().__init__(tap, schema=schema, name=name, **kwargs)
 
-    def _generate_record_messages(self, record: dict) -> Generator:
-        # the one place between post_process and the stream maps, which flatten
-        if self._flattening_plan:
-            record = fill_null_objects(record, self._flattening_plan)
-        yield from super()._generate_record_messages(record)
+    def flattening_ready(self, record: dict) -> dict:
+        """``record`` as the SDK's flattening (in the stream maps, next) can load it."""
+        return fill_null_objects(record, self._flattening_plan) if self._flattening_plan else record

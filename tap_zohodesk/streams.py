@@ -23,12 +23,14 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.singerlib import RecordMessage
 
 from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
-from tap_zohodesk.custom_fields import coerce
+from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
 from tap_zohodesk.records import compile_pruner
@@ -90,7 +92,9 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         self.replication_key = spec.replication_key
         self.selected_by_default = not spec.costly
         self._tap_ref = tap
-        self._prune = compile_pruner(self.schema, self.logger, self.name)
+        self._pruner = None  # compiled at the first record, once the catalog's selection is known
+        cf = self.schema["properties"].get("cf", {})
+        self._cf_typed: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
         self.vanished = 0
 
     @property
@@ -121,26 +125,32 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         return "time_ranges" in own or ("replication_key_value" not in own
                                        and int(self.config.get("max_concurrency") or 5) > 1)
 
-    def _cf_types(self) -> dict:
-        cf = self.schema["properties"].get("cf", {})
-        return (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
-
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         key = self.replication_key
         if key and not row.get(key):
             row[key] = self.key_value(row)
         custom = row.get("cf")
-        types = self._cf_types()
-        if types and isinstance(custom, dict):
-            for name, value in custom.items():
-                if name in types:
-                    custom[name] = coerce(value, types[name], f"{self.name} record {row.get('id')} cf.{name}")
-        self._prune(row, "")
+        if self._cf_typed and isinstance(custom, dict):
+            coerce_all(custom, self._cf_typed, f"{self.name} record {row.get('id')}")
+        if self._pruner is None:
+            mask = self.mask
+            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
+        self._pruner(row, "")
         if not row.get("_sdc_deleted_at"):
             self.parents.remember(self.name, row)
         if self._tap_ref.report is not None:
             self._tap_ref.report.record(self.name)
         return row
+
+    def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
+        """The SDK's own, less its two walks of every record: deselected properties are already
+        gone (post_process's pruner), and records are JSON already (no type conformance)."""
+        record = self.flattening_ready(record)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(stream=stream_map.stream_alias, record=mapped, version=self._stream_version,
+                                    time_extracted=utc_now())
 
     # -- entry point --------------------------------------------------------------------
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
