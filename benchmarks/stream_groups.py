@@ -9,7 +9,7 @@ import argparse
 import time
 from collections import Counter
 
-from tap_zohodesk.catalog import OBJECTS
+from tap_zohodesk.api.catalog import OBJECTS
 from tests.emulator import Emulator
 from tests.helpers import run_tap
 
@@ -41,7 +41,7 @@ def calls_by_group(log: list[dict]) -> Counter:
 def _matches(spec, path: str) -> bool:
     import re
 
-    for template in (spec.path, spec.record_path, spec.search_path or "\0"):
+    for template in (spec.read.path, spec.read.one, spec.read.search or "\0"):
         if re.fullmatch(re.sub(r"\{\w+\}", r"\\d+", template), path):
             return True
     return False
@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1000)
     args = parser.parse_args()
-    streams = [s.stream for s in OBJECTS if not s.detail] + ["deleted_records"]
+    streams = [s.stream for s in OBJECTS if not s.read.extended] + ["deleted_records"]
     with Emulator(tickets=args.tickets) as emu:
         runs = []
         t0 = time.monotonic()

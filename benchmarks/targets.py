@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tap_zohodesk.catalog import OBJECTS
+from tap_zohodesk.api.catalog import OBJECTS
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap
 

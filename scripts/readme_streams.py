@@ -14,8 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tap_zohodesk.catalog import BY_STREAM, FULL, OBJECTS, ObjectSpec  # noqa: E402
-from tap_zohodesk.writable import TAG_CALLS, TAG_SHAPES  # noqa: E402
+from tap_zohodesk.api.catalog import FULL, OBJECTS, ObjectSpec  # noqa: E402
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- streams:start -->", "<!-- streams:end -->"
@@ -23,50 +22,50 @@ START, END = "<!-- streams:start -->", "<!-- streams:end -->"
 
 def _read(spec: ObjectSpec) -> str:
     if spec.parent:
-        parent = BY_STREAM[spec.parent]
-        how = "one object per parent" if spec.single else f"`{spec.path}` per parent"
-        every = spec.mode == FULL or spec.all_parents or parent.mode == FULL
+        how = "one object per parent" if spec.read.single else f"`{spec.read.path}` per parent"
+        every = spec.reads_every_parent
         which = "every parent, every run" if every else "parents changed since the last run"
-        skip = f"; none where `{spec.count_field}` is 0" if spec.count_field else ""
+        skip = f"; none where `{spec.parent.counter}` is 0" if spec.parent.counter else ""
         return f"{how}: {which}{skip}"
-    if spec.search_path:
-        extra = f" (with `{'`, `'.join(sorted(spec.list_only))}`: the list + GET by id)" if spec.list_only else ""
-        return f"`{spec.search_path}`, exact keyset windows, 1 call per 100 changed{extra}"
-    if spec.slim_list:
-        ask = f"`fields={spec.replication_key}`" if spec.fields_param else "every row"
-        return f"`{spec.path}` ({ask}) + GET by id of each changed record"
-    pages = "paged" if spec.paged else "one call"
-    window = f", server-side `{spec.time_param}`" if spec.time_param else ""
-    order = f", newest first (`{spec.newest_first}`) down to the bookmark" if spec.newest_first else ""
-    return f"`{spec.path}` ({pages}{window}{order})"
+    if spec.read.search:
+        only = "`, `".join(sorted(spec.filters.list_only))
+        extra = f" (with `{only}`: the list + GET by id)" if only else ""
+        return f"`{spec.read.search}`, exact keyset windows, 1 call per 100 changed{extra}"
+    if spec.read.slim:
+        ask = f"`fields={spec.key}`" if spec.read.fields_param else "every row"
+        return f"`{spec.read.path}` ({ask}) + GET by id of each changed record"
+    pages = "paged" if spec.read.paged else "one call"
+    window = f", server-side `{spec.read.time_param}`" if spec.read.time_param else ""
+    order = f", newest first (`{spec.read.newest_first}`) down to the bookmark" if spec.read.newest_first else ""
+    return f"`{spec.read.path}` ({pages}{window}{order})"
 
 
 def _arrival(spec: ObjectSpec) -> str:
     if not spec.parent:
         return ""
-    parent = BY_STREAM[spec.parent]
     if spec.mode == FULL:
         return "next run (the full set: removals too)"
-    if spec.all_parents or parent.mode == FULL:
+    if spec.reads_every_parent:
         return "next run (every parent read); removals: not seen"
     return "next run if the parent moves, else next sweep; removals: not seen"
 
 
 def _writes(spec: ObjectSpec) -> str:
-    if spec.schema_name in TAG_SHAPES:  # tags are written by name through their ticket
-        return "; ".join(f"{op} `POST {TAG_CALLS[op]}`" for op in ("INSERT", "DELETE") if op in spec.dml)
+    if spec.write.create == "tag":  # tags are written by name through their ticket
+        calls = spec.write.tag_calls
+        return "; ".join(f"{op} `POST {calls[op]}`" for op in ("INSERT", "DELETE") if op in spec.write.dml)
     out = []
-    if "INSERT" in spec.dml:
-        out.append(f"INSERT `POST {spec.path}`")
-    if "UPDATE" in spec.dml:
-        out.append(f"UPDATE `{spec.update_verb} {spec.update_path or spec.record_path}`")
-    if "DELETE" in spec.dml:
-        if spec.moves_to_trash:
-            out.append(f"DELETE `POST {spec.moves_to_trash}` ({spec.trash_key}, 50 a call)")
-        elif spec.schema_name == "followers":
+    if "INSERT" in spec.write.dml:
+        out.append(f"INSERT `POST {spec.read.path}`")
+    if "UPDATE" in spec.write.dml:
+        out.append(f"UPDATE `{spec.write.update_verb} {spec.write.update_path or spec.read.one}`")
+    if "DELETE" in spec.write.dml:
+        if spec.trash_path:
+            out.append(f"DELETE `POST {spec.trash_path}` ({spec.write.trash_key}, 50 a call)")
+        elif spec.write.delete == "unfollow":
             out.append("DELETE `POST .../removeFollowers`")
         else:
-            out.append(f"DELETE `{spec.remove_verb} {spec.remove_path or spec.record_path}`")
+            out.append(f"DELETE `{spec.write.remove_verb} {spec.write.remove_path or spec.read.one}`")
     return "; ".join(out) or "read-only"
 
 
@@ -74,8 +73,8 @@ def table() -> str:
     lines = ["| stream | read (cost of a run) | bookmark | a child's change arrives | writes |",
              "|---|---|---|---|---|"]
     for spec in OBJECTS:
-        key = f"`{spec.replication_key}`" if spec.replication_key else "full table"
-        name = f"`{spec.stream}`" + (" (opt-in)" if spec.costly else "")
+        key = f"`{spec.key}`" if spec.key else "full table"
+        name = f"`{spec.stream}`" + (" (opt-in)" if spec.read.costly else "")
         lines.append(f"| {name} | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
     return "\n".join(lines)
 

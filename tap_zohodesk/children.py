@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tap_zohodesk.catalog import BY_STREAM, FULL
-from tap_zohodesk.client import ZohoDeskError, parse_zoho_time, to_zoho_time
-from tap_zohodesk.filters import Filters, local_match, placeholders, query_params, split_child_filters
+from tap_zohodesk.api.catalog import BY_STREAM, FULL
+from tap_zohodesk.api.client import ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.filters import Filters, local_match, placeholders, query_params, refused, split_child_filters
 
 if TYPE_CHECKING:
-    from tap_zohodesk.catalog import ObjectSpec
+    from tap_zohodesk.api.catalog import ObjectSpec
 
 
 class ChildReads:
@@ -36,45 +36,40 @@ class ChildReads:
     spec: ObjectSpec
     vanished: int = 0
 
-    def reads_every_parent(self) -> bool:
-        parent = BY_STREAM[self.spec.parent or ""]
-        return self.spec.mode == FULL or self.spec.all_parents or parent.mode == FULL
-
     def parent_rows(self, since: datetime | None, upward: Filters) -> Iterable[dict]:
         """The parents to visit, in their key order (parents.py keeps them on disk)."""
-        parent_spec = BY_STREAM[self.spec.parent or ""]
-        if self.reads_every_parent():
+        if self.spec.reads_every_parent:
             since = self.start_bound()
-        return self.parents.rows(parent_spec.stream, since, upward)
+        return self.parents.rows(self.spec.parent.stream, since, upward)
 
     def link_values(self, parent: dict) -> dict:
         """The child's link fields (path placeholders) taken from its parent record."""
         values = {k: parent.get(field) for k, field in self.spec.links.items()}
         missing = [field for k, field in self.spec.links.items() if values[k] in (None, "")]
         if missing:
-            raise ZohoDeskError(f"{self.name}: parent {self.spec.parent} record {parent.get('id')!r} has no "
+            raise ZohoDeskError(f"{self.name}: parent {self.spec.parent.stream} record {parent.get('id')!r} has no "
                                 f"{missing[0]!r} to address its children")
         return values
 
     def children_of(self, parent: dict, params: dict[str, str]) -> list[dict]:
         spec = self.spec
-        if spec.count_field and str(parent.get(spec.count_field)) == "0":
+        if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call
         values = self.link_values(parent)
         params = dict(params)
-        if spec.parent_param:
-            path = spec.path
-            params[spec.parent_key] = values[spec.parent_key]
+        if spec.parent.as_param:
+            path = spec.read.path
+            params[spec.parent.key] = values[spec.parent.key]
         else:
-            path = spec.path.format(**values)
+            path = spec.read.path.format(**values)
         label = f"list {spec.stream}"
         try:
-            if spec.single:
+            if spec.read.single:
                 rows = self._single(self.client.get(path, params or None, label=label), path)
             else:
-                pager = self.client.pages(path, limit=spec.limit, params=params, data_key=spec.data_key,
-                                          label=label, paged=spec.paged, key=spec.path,
-                                          droppable=frozenset(spec.param(n) for n in spec.uncertain))
+                pager = self.client.pages(path, limit=spec.read.limit, params=params, data_key=spec.read.envelope,
+                                          label=label, paged=spec.read.paged, key=spec.read.path,
+                                          droppable=frozenset(spec.filters.param(n) for n in spec.filters.uncertain))
                 rows = [r for page in pager for r in page]
         except ZohoDeskError as exc:
             if exc.status == 404 and self._parent_gone(parent):
@@ -92,18 +87,18 @@ class ChildReads:
             return []
         if not isinstance(body, dict):
             raise ZohoDeskError(f"{self.name}: GET /{path} answered {str(body)[:80]!r}, not an object")
-        if self.spec.data_key == "data":
+        if self.spec.read.envelope == "data":
             return [body] if body else []
-        inner = body.get(self.spec.data_key)
+        inner = body.get(self.spec.read.envelope)
         if inner is None:
             return []
         return [inner] if isinstance(inner, dict) else list(inner)
 
     def _parent_gone(self, parent: dict) -> bool:
         """Whether the parent record itself is gone (then its children's 404 is no error)."""
-        parent_spec = BY_STREAM[self.spec.parent or ""]
+        parent_spec = BY_STREAM[self.spec.parent.stream]
         values = {k: parent.get(f) for k, f in parent_spec.links.items()}
-        where = (parent_spec.detail_path or parent_spec.record_path).format(**values, id=parent.get("id"))
+        where = (parent_spec.read.one).format(**values, id=parent.get("id"))
         try:
             self.client.get(where, label=f"check parent of {self.name}")
         except ZohoDeskError as exc:
@@ -116,14 +111,14 @@ class ChildReads:
                    progress: Callable[[dict], None] | None = None) -> Iterator[dict]:
         spec = self.spec
         links, upward, query = split_child_filters(spec, filters)
-        if "id" in filters and not spec.item_get:  # no GET of one record: the parent's list, that id
+        if "id" in filters and not spec.read.item_get:  # no GET of one record: the parent's list, that id
             wanted = set(filters["id"])
             for parent in self.parent_rows(None, upward):
                 yield from (r for r in self.children_of(parent, query_params(spec, query)) if r["id"] in wanted)
             return
         if "id" in filters:  # exactly these records, under the parent the filters name
             given = {k: v[0] for k, v in links.items()}
-            if placeholders(spec.detail_path or spec.record_path) <= given.keys():
+            if placeholders(spec.read.one) <= given.keys():
                 yield from self.by_ids(filters["id"], given)
                 return
             for parent in self.parent_rows(None, upward):  # one parent, read by id
@@ -132,24 +127,24 @@ class ChildReads:
         params = query_params(spec, query)
         parents = self.parent_rows(parents_since, upward)
         for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
-            dropped = {n for n in spec.uncertain if spec.param(n) in self.client.learned.dropped(spec.path)}
-            refused = local_match(spec, query, dropped)  # filters the API refused: applied here
+            dropped = refused(spec, self.client.learned.dropped(spec.read.path))
+            keep = local_match(spec, query, dropped)  # filters the API refused: applied here
             for row in rows:
-                if refused(row) and (spec.detail or self._keep(row, bound)):
+                if keep(row) and (spec.read.extended or self._keep(row, bound)):
                     yield row
             if progress is not None:
                 progress(parent)
 
     def read_as_child(self) -> Iterator[dict]:
         """Children of the parents this run owes (see the module docstring); keeps the state."""
-        if self.reads_every_parent():
+        if self.spec.reads_every_parent:
             bound = None if self.spec.mode == FULL else self.lower_bound(None)
             self.parents.open(self.name, bound)
             yield from self.rows_since(bound, parents_since=None)
             self.parents.close(self.name)
             return
         state = self.stream_state
-        key = BY_STREAM[self.spec.parent or ""].replication_key or ""
+        key = BY_STREAM[self.spec.parent.stream].key or ""
         start = self.start_bound()
         now = self.now()
         mark, resume = state.get("parent_watermark"), state.get("sweep_from")

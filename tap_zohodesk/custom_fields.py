@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.catalog import OBJECTS
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 
-# stream schema -> Zoho module whose custom fields it carries
-MODULE_OF = {
-    "tickets": "tickets", "tickets_extended": "tickets", "contacts": "contacts", "accounts": "accounts",
-    "tasks": "tasks", "calls": "calls", "events": "events", "products": "products", "contracts": "contracts",
-}
+# the modules whose custom fields type some stream's ``cf`` (the catalog rows' ``cf_module``)
+MODULES = sorted({spec.read.cf_module for spec in OBJECTS if spec.read.cf_module})
 
 _NULLABLE = {
     "Number": {"type": ["integer", "null"]},
@@ -38,7 +36,7 @@ def field_schema(zoho_type: str) -> dict:
 def read_custom_fields(client: ZohoDeskClient, logger: logging.Logger) -> dict[str, dict[str, dict]]:
     """Module -> {apiName: JSON schema}; a module whose metadata fails is left out, with a warning."""
     out: dict[str, dict[str, dict]] = {}
-    for module in sorted(set(MODULE_OF.values())):
+    for module in MODULES:
         try:
             body = client.get("organizationFields", {"module": module}, label="discover custom fields")
         except ZohoDeskError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tap_zohodesk.client import parse_zoho_time
+from tap_zohodesk.api.client import parse_zoho_time
 from tap_zohodesk.recycle import MODULES, recycle_bin
 from tap_zohodesk.streams import ZohoDeskStream
 

@@ -14,8 +14,8 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from tap_zohodesk.catalog import BY_STREAM, FULL
-from tap_zohodesk.client import to_zoho_time
+from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.client import to_zoho_time
 from tap_zohodesk.filters import query_params
 from tap_zohodesk.reading import FLOOR
 
@@ -42,34 +42,33 @@ class Counts:
         stream = self.streams[name]
         spec = stream.spec
         client = stream.client
-        if spec.search_path:
+        if spec.read.search:
             params = {**query_params(spec, stream.user_filters()), "from": 0, "limit": 1, "sortBy": "modifiedTime",
                       "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(stream.now())}"}
-            body = client.get(spec.search_path, params, label=f"estimate {name}")
+            body = client.get(spec.read.search, params, label=f"estimate {name}")
             return int((body or {}).get("count") or 0)
         if spec.parent:
             return None
-        pager = client.pages(spec.path, limit=spec.limit, data_key=spec.data_key, label=f"estimate {name}",
-                             paged=spec.paged, key=spec.path)
+        pager = client.pages(spec.read.path, limit=spec.read.limit, data_key=spec.read.envelope,
+                             label=f"estimate {name}", paged=spec.read.paged, key=spec.read.path)
         first = next(iter(pager), [])
-        return len(first) if len(first) < spec.limit or not spec.paged else None  # None: more than a page
+        return len(first) if len(first) < spec.read.limit or not spec.read.paged else None  # None: more than a page
 
 
 def _calls(stream: ZohoDeskStream, counts: Counts, low) -> tuple[int | None, str]:
     """Calls of one run that reads changes since ``low`` (None: everything)."""
     spec = stream.spec
     if spec.parent:
-        parent = BY_STREAM[spec.parent]
-        every = spec.mode == FULL or spec.all_parents or parent.mode == FULL
-        visited = counts.since(parent.stream, None if every else low)
+        parent = BY_STREAM[spec.parent.stream]
+        visited = counts.since(parent.stream, None if spec.reads_every_parent else low)
         if visited is None:
             return None, f"one call per {parent.stream} record"
-        return visited * (1 + (1 if spec.detail else 0)), f"one call per {parent.stream} record visited"
-    records = counts.since(spec.stream, low if spec.search_path else None)
+        return visited * (1 + (1 if spec.read.extended else 0)), f"one call per {parent.stream} record visited"
+    records = counts.since(spec.stream, low if spec.read.search else None)
     if records is None:
         return None, "more than one page"
-    per_record = 1 if spec.detail else 0
-    return max(1, math.ceil(records / spec.limit)) + per_record * records, f"{records:,} records"
+    per_record = 1 if spec.read.extended else 0
+    return max(1, math.ceil(records / spec.read.limit)) + per_record * records, f"{records:,} records"
 
 
 def estimate_lines(streams: dict[str, ZohoDeskStream], state: dict) -> list[str]:
@@ -83,11 +82,11 @@ def estimate_lines(streams: dict[str, ZohoDeskStream], state: dict) -> list[str]
             (state.get("bookmarks") or {}).get(name) or {}).get("replication_key_value")
         since = stream.now() - timedelta(days=1)
         if mark:
-            from tap_zohodesk.client import parse_zoho_time
+            from tap_zohodesk.api.client import parse_zoho_time
 
             since = parse_zoho_time(mark)
         first, basis = _calls(stream, counts, None)
-        nxt, _ = _calls(stream, counts, since if stream.spec.replication_key or stream.spec.parent else None)
+        nxt, _ = _calls(stream, counts, since if stream.spec.key or stream.spec.parent else None)
         for k, value in enumerate((first, nxt)):
             totals[k] += value or 0
         show = [f"{v:,}" if v is not None else "?" for v in (first, nxt)]

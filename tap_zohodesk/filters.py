@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 
 Filters = dict[str, list[str]]
 
@@ -46,10 +46,10 @@ def parse_filters(raw: Any) -> dict[str, Filters]:
             raise FilterError(f"filters: '{stream}' is not a stream of tap-zohodesk")
         if not isinstance(fields, dict) or not fields:
             raise FilterError(f"filters.{stream}: expected an object of field -> value")
-        allowed = ", ".join(f"{k} ({'=, In' if op == 'in' else '='})" for k, op in spec.filters.items())
+        allowed = ", ".join(f"{k} ({'=, In' if op == 'in' else '='})" for k, op in spec.filters.ops.items())
         parsed: Filters = {}
         for name, value in fields.items():
-            op = spec.filters.get(name)
+            op = spec.filters.ops.get(name)
             if op is None:
                 raise FilterError(f"filters.{stream}: field '{name}' cannot be filtered natively; "
                                   f"allowed: {allowed or 'none'}")
@@ -60,7 +60,7 @@ def parse_filters(raw: Any) -> dict[str, Filters]:
             if not values or any(v is None or isinstance(v, (dict, list)) for v in values):
                 raise FilterError(f"filters.{stream}.{name}: values must be strings, numbers or booleans")
             parsed[name] = [_text(v) for v in values]
-            if spec.param(name).endswith("Range"):
+            if spec.filters.param(name).endswith("Range"):
                 as_range(parsed[name][0], f"filters.{stream}.{name}")
         _check_addressable(spec, parsed, f"filters.{stream}")
         out[stream] = parsed
@@ -76,37 +76,31 @@ def _check_addressable(spec: ObjectSpec, filters: Filters, where: str) -> None:
     from the parent ids given, or by reading the one parent the filters name."""
     upward = split_child_filters(spec, filters)[1] if spec.parent else {}
     if "id" in filters:
-        given = {canonical(spec, n) for n in filters}
-        missing = placeholders(spec.detail_path or spec.record_path) - given
+        given = {spec.filters.field(n) for n in filters}
+        missing = placeholders(spec.read.one) - given
         if missing and "id" not in upward:
-            names = [n for n, op in spec.filters.items() if canonical(spec, n) in spec.links
-                     and spec.links[canonical(spec, n)] == "id"] or sorted(missing)
+            names = [n for n, op in spec.filters.ops.items() if spec.filters.field(n) in spec.links
+                     and spec.links[spec.filters.field(n)] == "id"] or sorted(missing)
             raise FilterError(f"{where}: a {spec.stream} record is addressed under its parent: "
                               f"also filter on {', '.join(names)}")
     if upward:
-        _check_addressable(BY_STREAM[spec.parent or ""], upward, where)
-
-
-def canonical(spec: ObjectSpec, name: str) -> str:
-    """The link field a filter name stands for (the contract calls ticketId archivedTicketId
-    on archived-ticket children and zohoTicketId on jira_issues)."""
-    return "ticketId" if name in ("archivedTicketId", "zohoTicketId") else name
+        _check_addressable(BY_STREAM[spec.parent.stream], upward, where)
 
 
 def split_child_filters(spec: ObjectSpec, filters: Filters) -> tuple[Filters, Filters, Filters]:
     """(link values, filters for the parent read, query parameters of the child list)."""
-    parent = BY_STREAM[spec.parent or ""]
+    parent = BY_STREAM[spec.parent.stream]
     links: Filters = {}
     upward: Filters = {}
     params: Filters = {}
     for name, values in filters.items():
-        field = canonical(spec, name)
+        field = spec.filters.field(name)
         if name == "id":
             continue
         if field in spec.links:
             links[field] = values
             upward[spec.links[field]] = values
-        elif name in parent.filters:
+        elif name in parent.filters.ops:
             upward[name] = values
         else:
             params[name] = values
@@ -132,11 +126,16 @@ def query_params(spec: ObjectSpec, filters: Filters) -> dict[str, str]:
     """The query parameters filters other than ``id`` go out as (``In``: Zoho's comma-separated OR)."""
     out = {}
     for name, values in filters.items():
-        if name == "id" or name in spec.local_filters:
+        if name == "id" or name in spec.filters.local:
             continue
-        param = spec.param(name)
+        param = spec.filters.param(name)
         out[param] = as_range(values[0]) if param.endswith("Range") else ",".join(values)
     return out
+
+
+def refused(spec: ObjectSpec, dropped: set[str]) -> set[str]:
+    """The uncertain filters whose parameter the endpoint refused this run (``dropped``)."""
+    return {name for name in spec.filters.uncertain if spec.filters.param(name) in dropped}
 
 
 def local_match(spec: ObjectSpec, filters: Filters, names: set[str]) -> Callable[[dict], bool]:

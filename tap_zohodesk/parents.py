@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.client import to_zoho_time
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.api.client import to_zoho_time
 
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
@@ -32,14 +32,14 @@ def needed_fields() -> dict[str, dict[str, frozenset[str]]]:
     """Parent stream -> {consumer stream: the fields it uses (ids, links, counters, time)}."""
     out: dict[str, dict[str, set[str]]] = {}
     for spec in OBJECTS:
-        source = spec.parent or spec.details_of
+        source = spec.parent.stream if spec.parent else spec.read.details_of
         if not source:
             continue
         base = BY_STREAM[source]
-        fields = out.setdefault(source, {}).setdefault(spec.stream, {"id"} | ({base.replication_key} - {None}))
+        fields = out.setdefault(source, {}).setdefault(spec.stream, {"id"} | ({base.key} - {None}))
         fields.update(spec.links.values() if spec.parent else spec.links)
-        if spec.count_field:
-            fields.add(spec.count_field)
+        if spec.parent and spec.parent.counter:
+            fields.add(spec.parent.counter)
     return {k: {c: frozenset(f) for c, f in v.items()} for k, v in out.items()}
 
 
@@ -80,7 +80,7 @@ class ParentRows:
             self._serial += 1
             table = f"rows_{self._serial}"
             self._db.execute(f"create table {table} (k text, data text)")
-        return _Cache(table, low, BY_STREAM[name].replication_key, fields, whole=whole, pending=[])
+        return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
         fields = self._fields(name)

@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
-from tap_zohodesk.filters import Filters, local_match, query_params
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.filters import Filters, local_match, query_params, refused
 from tap_zohodesk.ranges import PARALLEL_MIN_PAGES, read_ranges, split
 from tap_zohodesk.windows import Search
 
 if TYPE_CHECKING:
-    from tap_zohodesk.catalog import ObjectSpec
+    from tap_zohodesk.api.catalog import ObjectSpec
 
 # Lower bound of a first (full) read: before any Zoho Desk data.
 FLOOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -56,7 +56,7 @@ class Reads:
             return True
         value = self.key_value(row)
         if not value:
-            raise ZohoDeskError(f"{self.name}: record {row.get('id')!r} from GET /{self.spec.path} has no "
+            raise ZohoDeskError(f"{self.name}: record {row.get('id')!r} from GET /{self.spec.read.path} has no "
                                 f"{self.replication_key}: cannot tell whether it changed")
         try:
             return parse_zoho_time(value) >= bound
@@ -76,7 +76,7 @@ class Reads:
     # -- strategies ---------------------------------------------------------------------
     def by_ids(self, ids: list[str], links: dict[str, str]) -> Iterator[dict]:
         """Exactly the records asked for by id (a missing one is simply absent)."""
-        path = self.spec.detail_path or self.spec.record_path
+        path = self.spec.read.one
         for record_id in ids:
             where = path.format(**links, id=record_id)
             try:
@@ -92,7 +92,7 @@ class Reads:
     def search_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
         """Exact search windows (windows.py); a large first read in parallel time ranges (ranges.py)."""
         spec = self.spec
-        path = spec.search_path or ""
+        path = spec.read.search or ""
         lesson = self.client.learned.of(path)
 
         def call(query: dict) -> Any:
@@ -103,8 +103,9 @@ class Reads:
             self.client.learned.note(path, f"refuses a larger limit: paging by {limit}")
 
         def make() -> Search:
-            return Search(call, path, query_params(spec, filters), limit=min(spec.limit, lesson.limit or spec.limit),
-                          on_limit=learned, departments=self._departments if "departmentId" in spec.filters else None)
+            return Search(call, path, query_params(spec, filters),
+                          limit=min(spec.read.limit, lesson.limit or spec.read.limit), on_limit=learned,
+                          departments=self._departments if "departmentId" in spec.filters.ops else None)
 
         key = self.replication_key or "modifiedTime"
         low, top = to_zoho_time(bound or FLOOR), to_zoho_time(high)
@@ -114,7 +115,7 @@ class Reads:
         if parts is None and self.may_read_in_ranges():
             probed = search.probe(key, low, top)  # a first sync: is it worth reading in parallel?
             first, count = probed
-            if first and count and count > PARALLEL_MIN_PAGES * spec.limit:
+            if first and count and count > PARALLEL_MIN_PAGES * spec.read.limit:
                 last = search.latest(key, low, top) or top
                 parts = state["time_ranges"] = split(first[0][key], last, top, self.client.limiter.maximum)
         if parts:
@@ -134,37 +135,36 @@ class Reads:
     def list_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
         spec = self.spec
         params = query_params(spec, filters)
-        if spec.time_param:
-            params[spec.time_param] = f"{to_zoho_time(bound or FLOOR)},{to_zoho_time(high)}"
-        if spec.newest_first:
-            params["sortBy"] = spec.newest_first
-        if spec.slim_list and spec.fields_param and self.replication_key:
+        if spec.read.time_param:
+            params[spec.read.time_param] = f"{to_zoho_time(bound or FLOOR)},{to_zoho_time(high)}"
+        if spec.read.newest_first:
+            params["sortBy"] = spec.read.newest_first
+        if spec.read.slim and spec.read.fields_param and self.replication_key:
             params["fields"] = self.replication_key
-        pager = self.client.pages(spec.path, limit=spec.limit, data_key=spec.data_key, params=params,
-                                  label=f"list {spec.stream}", paged=spec.paged, key=spec.path,
-                                  droppable=frozenset(spec.param(n) for n in spec.uncertain))
-        local = local_match(spec, filters, set(spec.local_filters))
-        rows = self.checked((r for page in pager for r in page), f"GET /{spec.path}")
-        if spec.slim_list:
+        pager = self.client.pages(spec.read.path, limit=spec.read.limit, data_key=spec.read.envelope, params=params,
+                                  label=f"list {spec.stream}", paged=spec.read.paged, key=spec.read.path,
+                                  droppable=frozenset(spec.filters.param(n) for n in spec.filters.uncertain))
+        local = local_match(spec, filters, set(spec.filters.local))
+        rows = self.checked((r for page in pager for r in page), f"GET /{spec.read.path}")
+        if spec.read.slim:
             yield from self._changed_by_id(rows, bound, filters)
             return
-        dropped = {n for n in spec.uncertain if spec.param(n) in self.client.learned.dropped(spec.path)}
-        refused = local_match(spec, filters, dropped)
+        refused_here = local_match(spec, filters, refused(spec, self.client.learned.dropped(spec.read.path)))
         for row in rows:
-            if spec.newest_first and bound is not None and not self._keep(row, bound):
+            if spec.read.newest_first and bound is not None and not self._keep(row, bound):
                 return  # newest first: everything after this is older still
-            if self._keep(row, bound) and local(row) and refused(row):
+            if self._keep(row, bound) and local(row) and refused_here(row):
                 yield row
 
     def _changed_by_id(self, rows: Iterable[dict], bound: datetime | None, filters: Filters) -> Iterator[dict]:
         """Slim list rows: read the records that changed since ``bound`` (all when the list
         cannot say) by id, for the fields the list leaves out."""
         spec = self.spec
-        if spec.fields_param:
+        if spec.read.fields_param:
             wanted = (r for r in rows if self._keep(r, bound))
         else:
             wanted = iter(rows)
-        path = spec.detail_path or spec.record_path
+        path = spec.read.one
         for body in self.client.map(lambda r: self._get_record(path.format(id=r["id"])), wanted):
             if body is not None and self._keep(body, bound):
                 yield body
@@ -184,7 +184,7 @@ class Reads:
         """``row`` plus the fields only its own GET returns."""
         spec = self.spec
         values = {k: row.get(k) for k in spec.links}
-        where = (spec.detail_path or spec.record_path).format(**values, id=row["id"])
+        where = (spec.read.one).format(**values, id=row["id"])
         body = self.client.get(where, label=f"detail {spec.stream}")
         if not isinstance(body, dict):
             raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")

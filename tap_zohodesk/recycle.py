@@ -20,18 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from tap_zohodesk.catalog import NEW_ONLY, ObjectSpec
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
-from tap_zohodesk.paging import rows_of
+from tap_zohodesk.api.catalog import OBJECTS
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.api.paging import rows_of
+from tap_zohodesk.api.rows import NEW_ONLY, ObjectSpec, Read
 
-# GetDeleted's modules (the reference) -> recycle-bin module name
-MODULES = ("accounts", "contacts", "contracts", "tickets", "tasks", "calls", "events", "products", "topics")
-# streams that get delete markers with emit_deletes
-MARKED_STREAMS = ("tickets", "contacts", "accounts", "contracts", "tasks", "calls", "events", "products")
+# GetDeleted's modules (the reference): the streams marking deletes (catalog rows) and topics
+MODULES = (*(spec.marks_deletes for spec in OBJECTS if spec.marks_deletes), "topics")
 
-DELETED_RECORDS = ObjectSpec("deleted_records", "recycleBin", NEW_ONLY, "deletedTime",
-                             primary_key=("module", "id"), limit=100)
-PATH = DELETED_RECORDS.path
+DELETED_RECORDS = ObjectSpec("deleted_records", NEW_ONLY, "deletedTime", Read("recycleBin", 100),
+                             primary_key=("module", "id"))
+PATH = DELETED_RECORDS.read.path
 
 
 def _module_id(client: ZohoDeskClient, module: str) -> str:
@@ -53,7 +52,7 @@ def recycle_bin(client: ZohoDeskClient, module: str, since: datetime | None) -> 
         params = {"include": "deletedBy"}
         params.update({"moduleId": _module_id(client, module)} if by_id else {"module": module,
                                                                              "sortBy": "-deletedTime"})
-        pager = client.pages(PATH, limit=DELETED_RECORDS.limit, params=params, label="list recycleBin",
+        pager = client.pages(PATH, limit=DELETED_RECORDS.read.limit, params=params, label="list recycleBin",
                              key=PATH, droppable=frozenset({"sortBy"}))
         started = False
         try:

@@ -16,29 +16,28 @@
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
-from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.children import ChildReads
-from tap_zohodesk.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
 from tap_zohodesk.records import compile_pruner
 from tap_zohodesk.recycle import delete_markers
+from tap_zohodesk.run import RunContext
 
 if TYPE_CHECKING:
+    from singer_sdk import Tap
+
     from tap_zohodesk.filters import Filters
-    from tap_zohodesk.tap import TapZohoDesk
 
 # Zoho's answers that mean "this org cannot serve this object" (and what the user can do);
 # the only errors that skip a stream instead of stopping the run.
@@ -50,33 +49,6 @@ NOT_AVAILABLE = {
 }
 
 
-@cache
-def _schema_file(name: str) -> str:
-    return resources.files("tap_zohodesk").joinpath("schemas", f"{name}.json").read_text()
-
-
-def _schema(name: str) -> dict:
-    """A schema file; ``{"$extends": base, "properties": {...}}`` adds properties to ``base``."""
-    schema = json.loads(_schema_file(name))
-    base = schema.pop("$extends", None)
-    if base is None:
-        return schema
-    merged = _schema(base)
-    merged["properties"].update(schema["properties"])
-    return merged
-
-
-def load_schema(spec: ObjectSpec) -> dict:
-    """The stream's schema: its (possibly shared) file plus the fields linking to the parent."""
-    schema = _schema(spec.schema_name)
-    for link in spec.links:
-        key = link in spec.primary_key
-        schema["properties"].setdefault(link, {"type": ["string"] if key else ["string", "null"]})
-        if key and link not in schema.get("required", []):
-            schema.setdefault("required", []).append(link)
-    return schema
-
-
 class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
     """A Zoho Desk object, configured entirely by its catalog row."""
 
@@ -85,13 +57,13 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
     # a STATE message every page or so: with sorted reads, a stopped run re-reads one page
     STATE_MSG_FREQUENCY = 100
 
-    def __init__(self, tap: TapZohoDesk, spec: ObjectSpec, schema: dict):
+    def __init__(self, tap: Tap, spec: ObjectSpec, schema: dict, run: RunContext):
         self.spec = spec
         super().__init__(tap, schema=schema, name=spec.stream)
         self.primary_keys = list(spec.primary_key)
-        self.replication_key = spec.replication_key
-        self.selected_by_default = not spec.costly
-        self._tap_ref = tap
+        self.replication_key = spec.key
+        self.selected_by_default = not spec.read.costly
+        self.run = run
         self._pruner = None  # compiled at the first record, once the catalog's selection is known
         cf = self.schema["properties"].get("cf", {})
         self._cf_typed: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
@@ -99,14 +71,14 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
 
     @property
     def client(self) -> ZohoDeskClient:
-        return self._tap_ref.client
+        return self.run.client
 
     @property
     def parents(self):
-        return self._tap_ref.parents
+        return self.run.parents
 
     def user_filters(self) -> Filters:
-        return self._tap_ref.filters.get(self.name, {})
+        return self.run.filters.get(self.name, {})
 
     @property
     def is_sorted(self) -> bool:
@@ -114,8 +86,8 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         ranges does not, and keeps its own resume points)."""
         filters = self.user_filters()
         spec = self.spec
-        return bool(spec.search_path and not spec.parent and "id" not in filters and not set(filters) & spec.list_only
-                    and not self.may_read_in_ranges())
+        return bool(spec.read.search and not spec.parent and "id" not in filters
+                    and not set(filters) & spec.filters.list_only and not self.may_read_in_ranges())
 
     def may_read_in_ranges(self) -> bool:
         """A first read (no bookmark yet, or ranges left by a stopped one) with calls to spare for
@@ -138,8 +110,8 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         self._pruner(row, "")
         if not row.get("_sdc_deleted_at"):
             self.parents.remember(self.name, row)
-        if self._tap_ref.report is not None:
-            self._tap_ref.report.record(self.name)
+        if self.run.report is not None:
+            self.run.report.record(self.name)
         return row
 
     def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
@@ -154,18 +126,18 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
 
     # -- entry point --------------------------------------------------------------------
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
-        tap = self._tap_ref
-        if tap.stopped_by_budget:
+        run = self.run
+        if run.stopped_by_budget:
             return  # the credit budget ran out in an earlier stream: this one waits for the next run
-        if tap.report is not None:
-            tap.report.start_stream(self.name)
+        if run.report is not None:
+            run.report.start_stream(self.name)
         try:
             if self.spec.parent:
                 yield from self.read_as_child()
             else:
                 yield from self._read_top(context)
         except BudgetSpent as exc:
-            tap.stopped_by_budget = (self.name, str(exc))
+            run.stopped_by_budget = (self.name, str(exc))
             if not self.is_sorted:  # progress here is kept by our own resume points, not by the max read
                 self.stream_state.pop("progress_markers", None)
         except ZohoDeskError as exc:
@@ -174,8 +146,8 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
             self.logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", self.name, exc.code,
                                 exc, NOT_AVAILABLE[exc.code])
         finally:
-            if tap.report is not None:
-                tap.report.end_stream()
+            if run.report is not None:
+                run.report.end_stream()
         if self.vanished:
             self.logger.info("%s: %d parents were deleted during the run; their children were skipped",
                              self.name, self.vanished)
@@ -219,9 +191,9 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         spec = self.spec
         filters = {**self.user_filters(), **(extra or {})}
         high = high or self.now()
-        if spec.details_of and not filters:  # the sibling read these rows this run: only the detail calls remain
-            same_key = BY_STREAM[spec.details_of].replication_key == self.replication_key
-            read = self.parents.cached(spec.details_of, bound if same_key else None)
+        if spec.read.details_of and not filters:  # the sibling read these rows this run: only the detail calls remain
+            same_key = BY_STREAM[spec.read.details_of].key == self.replication_key
+            read = self.parents.cached(spec.read.details_of, bound if same_key else None)
             if read is not None:
                 yield from (r for r in self.client.map(self.with_detail, read) if same_key or self._keep(r, bound))
                 return
@@ -230,11 +202,11 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
             rows: Iterable[dict] = self.child_rows(since, bound, filters, progress)
         elif "id" in filters:
             rows = self.by_ids(filters["id"], {})
-        elif spec.search_path and not set(filters) & spec.list_only:
+        elif spec.read.search and not set(filters) & spec.filters.list_only:
             rows = self.search_rows(bound, high, filters)
         else:
             rows = self.list_rows(bound, high, filters)
-        if spec.detail or self._wants_thread_content():
+        if spec.read.extended or self._wants_thread_content():
             rows = self.client.map(self.with_detail, rows)
             if spec.parent and bound is not None:
                 rows = (r for r in rows if self._keep(r, bound))

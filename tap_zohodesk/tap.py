@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import threading
-
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from tap_zohodesk.catalog import OBJECTS
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.connection import ConfigError, connection_properties, resolve_urls
-from tap_zohodesk.custom_fields import MODULE_OF, read_custom_fields
+from tap_zohodesk.api.catalog import OBJECTS
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
+from tap_zohodesk.api.schema_files import load_schema
+from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
 from tap_zohodesk.estimate import estimate_lines
 from tap_zohodesk.filters import FilterError, parse_filters
-from tap_zohodesk.parents import ParentRows
 from tap_zohodesk.records import FastWriter
-from tap_zohodesk.recycle import DELETED_RECORDS, MARKED_STREAMS
+from tap_zohodesk.recycle import DELETED_RECORDS
 from tap_zohodesk.report import RunReport
-from tap_zohodesk.streams import ZohoDeskStream, load_schema
+from tap_zohodesk.run import RunContext
+from tap_zohodesk.streams import ZohoDeskStream
 
 
 class TapZohoDesk(Tap):
@@ -27,8 +26,6 @@ class TapZohoDesk(Tap):
     name = "tap-zohodesk"
     message_writer_class = FastWriter
     estimate_only = False  # --estimate
-    report: RunReport | None = None
-    stopped_by_budget: tuple[str, str] | None = None
 
     config_jsonschema = th.PropertiesList(
         *connection_properties(),
@@ -59,30 +56,35 @@ class TapZohoDesk(Tap):
     ).to_dict()
 
     def __init__(self, *args, **kwargs):
-        self._client: ZohoDeskClient | None = None
-        self._client_lock = threading.Lock()
-        self._parents: ParentRows | None = None
         self._cf_types: dict | None = None
-        self.filters: dict = {}
+        self.run: RunContext | None = None
         super().__init__(*args, **kwargs)
         try:
             resolve_urls(self.config)
         except ConfigError as exc:
             raise SystemExit(f"tap-zohodesk: {exc}") from None
 
+    def _run_context(self) -> RunContext:
+        """The context the streams share (filters checked before any API call)."""
+        if self.run is None:
+            try:
+                filters = parse_filters(self.config.get("filters"))
+            except FilterError as exc:
+                raise SystemExit(f"tap-zohodesk: {exc}") from None
+            self.run = RunContext(dict(self.config), filters, lambda: self.streams)
+        return self.run
+
     @property
     def client(self) -> ZohoDeskClient:
-        """The shared API client, created on first use (never at discovery time)."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = ZohoDeskClient(dict(self.config), user_agent="tap-zohodesk")
-            return self._client
+        """The shared API client, created on first use."""
+        return self._run_context().client
+
+    @property
+    def filters(self) -> dict:
+        return self._run_context().filters
 
     def discover_streams(self) -> list[ZohoDeskStream]:
-        try:  # before any API call: discovery below reads field metadata
-            self.filters = parse_filters(self.config.get("filters"))
-        except FilterError as exc:
-            raise SystemExit(f"tap-zohodesk: {exc}") from None
+        run = self._run_context()  # filters checked before any API call: discovery reads field metadata
         streams = []
         for spec in OBJECTS:
             schema = load_schema(spec)
@@ -91,10 +93,10 @@ class TapZohoDesk(Tap):
                 if typed is not None:
                     schema["properties"]["cf"] = {"type": ["object", "null"], "properties": typed,
                                                   "additionalProperties": False}
-            if self.config.get("emit_deletes") and spec.stream in MARKED_STREAMS:
+            if self.config.get("emit_deletes") and spec.marks_deletes:
                 schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
-            streams.append(ZohoDeskStream(self, spec, schema))
-        streams.append(DeletedRecordsStream(self, DELETED_RECORDS, load_schema(DELETED_RECORDS)))
+            streams.append(ZohoDeskStream(self, spec, schema, run))
+        streams.append(DeletedRecordsStream(self, DELETED_RECORDS, load_schema(DELETED_RECORDS), run))
         return streams
 
     def load_streams(self) -> list[ZohoDeskStream]:
@@ -111,7 +113,7 @@ class TapZohoDesk(Tap):
             entry = catalog.get_stream(spec.stream)
             cf = entry.schema.to_dict().get("properties", {}).get("cf", {}) if entry else {}
             return cf.get("properties") if cf.get("additionalProperties") is False else None
-        return self._custom_fields().get(MODULE_OF.get(spec.schema_name, ""))
+        return self._custom_fields().get(spec.read.cf_module or "")
 
     def _custom_fields(self) -> dict[str, dict[str, dict]]:
         """The org's custom fields per module, read once per run (8 calls)."""
@@ -129,38 +131,32 @@ class TapZohoDesk(Tap):
                 self._cf_types = {}
         return self._cf_types
 
-    # -- parent rows shared with child streams ------------------------------------------
-    @property
-    def parents(self) -> ParentRows:
-        if self._parents is None:
-            self._parents = ParentRows(self.streams)
-        return self._parents
-
     def sync_all(self) -> None:
+        run = self._run_context()
         if self.estimate_only or self.config.get("estimate"):
             for line in estimate_lines(self.streams, self.state):
                 self.logger.info("estimate | %s", line)
             return
-        self.report = RunReport(self.logger, lambda: self.client.stats())
+        run.report = RunReport(self.logger, lambda: run.client.stats())
         try:
             super().sync_all()
         finally:
-            if self._client is not None:
-                for line in self.report.close():
+            if run.has_client:
+                for line in run.report.close():
                     self.logger.info("run | %s", line)
-                stats = self._client.stats()
+                stats = run.client.stats()
                 self.logger.info("Zoho Desk API: %d calls, %d credits, %d retries, %d token refreshes",
                                  stats["calls"], stats["credits_used"], stats["retries"], stats["token_refreshes"])
-            if self.stopped_by_budget:
+            if run.stopped_by_budget:
                 self.logger.warning("Stopped at the credit budget in stream '%s' (%s); the state reached is "
-                                    "saved and the next run resumes there", *self.stopped_by_budget)
+                                    "saved and the next run resumes there", *run.stopped_by_budget)
 
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure ends as one line on stderr, exit 1 (LOGLEVEL=DEBUG: traceback)."""
     import sys
 
-    from tap_zohodesk.connection import run_cli
+    from tap_zohodesk.api.connection import run_cli
 
     if "--estimate" in sys.argv:  # our flag, not the SDK's: taken out before it parses the rest
         sys.argv.remove("--estimate")

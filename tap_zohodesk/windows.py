@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tap_zohodesk.connection import ZohoDeskError
-from tap_zohodesk.paging import LIMIT_STEPS
+from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.paging import LIMIT_STEPS
 
 SEARCH_MAX_FROM = 4999
 log = logging.getLogger("zohodesk.windows")

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tap_zohodesk.catalog import ObjectSpec
-from tap_zohodesk.client import ZohoDeskError
-from tap_zohodesk.writable import TAG_CALLS
+from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.client import ZohoDeskError
 from target_zohodesk.outcome import RecordError, Result
 
 TRASH_BATCH = 50
@@ -38,15 +37,15 @@ class GroupWrites:
     def _delete(self, stream: str, spec: ObjectSpec, items: list[Item]) -> Iterator[tuple[int, Result]]:
         if not items:
             return
-        if spec.moves_to_trash:
+        if spec.trash_path:
             for start in range(0, len(items), TRASH_BATCH):
                 yield from self._guard_group(stream, "DELETE", items[start:start + TRASH_BATCH],
                                              lambda group: self._trash(stream, spec, group))
             return
-        if spec.schema_name == "followers":
+        if spec.write.delete == "unfollow":
             by_parent: dict[str, list[Item]] = {}
             for i, record in items:
-                by_parent.setdefault(str(record.get(spec.parent_key) or ""), []).append((i, record))
+                by_parent.setdefault(str(record.get(spec.parent.key) or ""), []).append((i, record))
             for parent, group in by_parent.items():
                 yield from self._guard_group(stream, "DELETE", group,
                                              lambda g, p=parent: self._unfollow(stream, spec, p, g))
@@ -71,7 +70,7 @@ class GroupWrites:
             raise RecordError(f"{stream}: DELETE needs id")
         if not self.dry_run:
             try:
-                self.client.request(spec.remove_verb, (spec.remove_path or spec.record_path).format(
+                self.client.request(spec.write.remove_verb, (spec.write.remove_path or spec.read.one).format(
                     **links, id=record["id"]), label=f"delete {stream}")
             except ZohoDeskError as exc:
                 if exc.status != 404:
@@ -89,11 +88,11 @@ class GroupWrites:
             return
         try:
             if not self.dry_run:
-                answer = self.client.request("POST", spec.moves_to_trash, json={spec.trash_key: ids},
+                answer = self.client.request("POST", spec.trash_path, json={spec.write.trash_key: ids},
                                              label=f"trash {stream}")
                 refused = [r for r in (answer or {}).get("results") or [] if not r.get("success")]
                 if refused:  # a results array (articles): some ids were not trashed
-                    raise ZohoDeskError(f"POST /{spec.moves_to_trash}: refused {refused[0].get('id')}: "
+                    raise ZohoDeskError(f"POST /{spec.trash_path}: refused {refused[0].get('id')}: "
                                         f"{refused[0].get('errors')}", status=422)
         except ZohoDeskError as exc:
             if exc.status is None or exc.status >= 429 or exc.status in (401, 403):
@@ -103,7 +102,7 @@ class GroupWrites:
                     yield from self._trash(stream, spec, [item])
                 return
             (i, _), record_id_ = batch[0], ids[0]
-            if self._gone((spec.detail_path or spec.record_path).format(id=record_id_), stream):
+            if self._gone((spec.read.one).format(id=record_id_), stream):
                 yield i, Result(stream, "DELETE", record_id_, "ok", note=GONE)
             else:
                 yield i, Result(stream, "DELETE", record_id_, "error", str(exc))
@@ -114,7 +113,7 @@ class GroupWrites:
     def _unfollow(self, stream: str, spec: ObjectSpec, parent: str, group: list[Item]):
         ids = [record_id(r) for _, r in group]
         if not parent or not all(ids):
-            reason = f"{stream}: DELETE needs {spec.parent_key} (the parent's id) and id"
+            reason = f"{stream}: DELETE needs {spec.parent.key} (the parent's id) and id"
             for i, r in group:
                 yield i, Result(stream, "DELETE", record_id(r), "error", reason)
             return
@@ -122,7 +121,7 @@ class GroupWrites:
             for (i, _), rid in zip(group, ids, strict=True):
                 yield i, Result(stream, "DELETE", rid, "ok", dry_run=True)
             return
-        base = spec.path.rsplit("/", 1)[0].format(**{spec.parent_key: parent})
+        base = spec.read.path.rsplit("/", 1)[0].format(**{spec.parent.key: parent})
         gone: set[str] = set()
         try:
             self.client.request("POST", f"{base}/removeFollowers", json={"followerIds": ids},
@@ -141,8 +140,8 @@ class GroupWrites:
 
     def _followers(self, spec: ObjectSpec, parent: str) -> set[str]:
         try:
-            pages = list(self.client.pages(spec.path.format(**{spec.parent_key: parent}), limit=spec.limit,
-                                           paged=spec.paged, data_key=spec.data_key, label="check followers"))
+            pages = list(self.client.pages(spec.read.path.format(**{spec.parent.key: parent}), limit=spec.read.limit,
+                                           paged=spec.read.paged, data_key=spec.read.envelope, label="check followers"))
         except ZohoDeskError as exc:
             if exc.status == 404:
                 return set()
@@ -168,7 +167,7 @@ class GroupWrites:
 
     def _tag_ticket(self, stream: str, operation: str, ticket: str, group: list[Item]):
         names = list(dict.fromkeys(r["name"].strip() for _, r in group))
-        path = TAG_CALLS[operation].format(ticketId=ticket)
+        path = BY_STREAM[stream].write.tag_calls[operation].format(ticketId=ticket)
         failed: dict[str, str] = {}
         if not self.dry_run:
             try:

@@ -7,52 +7,53 @@ plus the object's write-only inputs); and the fields ``upsert_keys`` may name.
 
 from __future__ import annotations
 
-from tap_zohodesk.catalog import OBJECTS, ObjectSpec
-from tap_zohodesk.streams import load_schema
-from tap_zohodesk.writable import SEARCH_KEYS, TAG_CALLS, TAG_SHAPES, read_only, required, write_only
+from tap_zohodesk.api.catalog import OBJECTS, ObjectSpec
+from tap_zohodesk.api.schema_files import load_schema
+from tap_zohodesk.api.writable import read_only, required, write_only
 
 REPLY_FIELDS = ("ticketId", "fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc")
-ALTERNATIVES = {"tickets": "contactId or contactEmail", "tickets_extended": "contactId or contactEmail",
-                "attachments": "filePath, or name and contentBase64"}
+UPLOAD = "filePath, or name and contentBase64"
 
 
 def _delete_call(spec: ObjectSpec) -> str:
-    if spec.moves_to_trash:
-        return f"POST {spec.moves_to_trash} ({spec.trash_key}, 50 a call)"
-    if spec.schema_name == "followers":
-        return f"POST {spec.path.rsplit('/', 1)[0]}/removeFollowers"
-    return f"{spec.remove_verb} {spec.remove_path or spec.record_path}"
+    if spec.trash_path:
+        return f"POST {spec.trash_path} ({spec.write.trash_key}, 50 a call)"
+    if spec.write.delete == "unfollow":
+        return f"POST {spec.read.path.rsplit('/', 1)[0]}/removeFollowers"
+    return f"{spec.write.remove_verb} {spec.write.remove_path or spec.read.one}"
 
 
 def stream_contract(spec: ObjectSpec) -> dict:
-    links = [] if spec.parent_param else list(spec.links)
-    if spec.schema_name in TAG_SHAPES:
-        ops = {op: {"call": f"POST {TAG_CALLS[op]}", "required": ["ticketId", "name"], "fields": ["ticketId", "name"]}
-               for op in sorted(spec.dml)}
-        return {"operations": sorted(spec.dml), **ops}
+    links = [] if spec.parent and spec.parent.as_param else list(spec.links)
+    if spec.write.create == "tag":
+        ops = {op: {"call": f"POST {spec.write.tag_calls[op]}", "required": ["ticketId", "name"],
+                    "fields": ["ticketId", "name"]} for op in sorted(spec.write.dml)}
+        return {"operations": sorted(spec.write.dml), **ops}
     fields = sorted(set(load_schema(spec)["properties"]) - read_only(spec))
     ops: dict[str, dict] = {}
-    if "INSERT" in spec.dml:
+    if "INSERT" in spec.write.dml:
         needed = links + list(required(spec))
-        if spec.schema_name in ALTERNATIVES:
-            needed.append(ALTERNATIVES[spec.schema_name])
-        ops["INSERT"] = {"call": f"POST {spec.path}", "required": needed,
+        if spec.write.contact_or:
+            needed.append(" or ".join(spec.write.contact_or))
+        if spec.write.create == "upload":
+            needed.append(UPLOAD)
+        ops["INSERT"] = {"call": f"POST {spec.read.path}", "required": needed,
                          "fields": links + sorted(set(fields) | set(write_only(spec)))}
-    if "UPDATE" in spec.dml:
-        ops["UPDATE"] = {"call": f"{spec.update_verb} {spec.update_path or spec.record_path}",
+    if "UPDATE" in spec.write.dml:
+        ops["UPDATE"] = {"call": f"{spec.write.update_verb} {spec.write.update_path or spec.read.one}",
                          "required": ["id", *links], "fields": ["id", *links, *fields]}
-    if "DELETE" in spec.dml:
+    if "DELETE" in spec.write.dml:
         ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
                          "fields": ["id", *links, "_sdc_deleted_at"]}
-    out = {"operations": sorted(spec.dml), **ops}
-    if spec.search_path and {"INSERT", "UPDATE"} <= spec.dml and spec.schema_name in SEARCH_KEYS:
-        out["upsert_keys"] = list(SEARCH_KEYS[spec.schema_name])
+    out = {"operations": sorted(spec.write.dml), **ops}
+    if spec.read.search and {"INSERT", "UPDATE"} <= spec.write.dml and spec.write.search_keys:
+        out["upsert_keys"] = list(spec.write.search_keys)
     return out
 
 
 def write_contract() -> dict[str, dict]:
     """stream -> what it can be written with (streams without any write are left out)."""
-    out = {spec.stream: stream_contract(spec) for spec in OBJECTS if spec.dml}
+    out = {spec.stream: stream_contract(spec) for spec in OBJECTS if spec.write.dml}
     out["send_email_reply"] = {"operations": ["SEND"], "SEND": {
         "call": "POST tickets/{ticketId}/sendReply", "required": list(REPLY_FIELDS[:5]), "fields": list(REPLY_FIELDS)}}
     return out

@@ -1,7 +1,7 @@
 """Finding records in Zoho before writing: by natural key (upsert) and after an unsure create.
 
 Natural keys (config ``upsert_keys``): a record without ``id`` is searched by those fields
-(``{module}/search``, writable.SEARCH_KEYS), up to 25 records a call: the values of one field
+(``{module}/search``, the row's ``write.search_keys``), up to 25 records a call: the values of one field
 go comma-separated, which the API ORs; the answer is matched exactly (case-insensitively)
 here, so a wildcard or partial hit never counts. A value holding a comma cannot be searched
 that way and is not looked up.
@@ -21,8 +21,8 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-from tap_zohodesk.catalog import SEARCH_MAX_FROM, ObjectSpec
-from tap_zohodesk.client import ZohoDeskClient, parse_zoho_time, to_zoho_time
+from tap_zohodesk.api.catalog import SEARCH_MAX_FROM, ObjectSpec
+from tap_zohodesk.api.client import ZohoDeskClient, parse_zoho_time, to_zoho_time
 from target_zohodesk.journal import Journal
 
 LOOKUP_BATCH = 25
@@ -103,7 +103,7 @@ class Lookup:
         def search(chunk: list[tuple[str, ...]]) -> list[dict]:
             params = {name: ",".join(dict.fromkeys(originals[k][i] for k in chunk))
                       for i, name in enumerate(fields)}
-            return [row for page in self.client.pages(spec.search_path, limit=100, params=params,
+            return [row for page in self.client.pages(spec.read.search, limit=100, params=params,
                                                       max_from=SEARCH_MAX_FROM, label=f"lookup {spec.stream}")
                     for row in page]
 
@@ -137,13 +137,13 @@ class Lookup:
 
     def _candidates(self, spec: ObjectSpec, links: dict[str, str], low: datetime, high: datetime) -> Iterator[dict]:
         label = f"lookup {spec.stream}"
-        if spec.search_path and not spec.parent:
+        if spec.read.search and not spec.parent:
             params = {"createdTimeRange": f"{to_zoho_time(low)},{to_zoho_time(high)}", "sortBy": "createdTime"}
-            pages = self.client.pages(spec.search_path, limit=100, params=params, max_from=SEARCH_MAX_FROM,
+            pages = self.client.pages(spec.read.search, limit=100, params=params, max_from=SEARCH_MAX_FROM,
                                       label=label)
         else:
-            pages = self.client.pages(spec.path.format(**links), limit=spec.limit, paged=spec.paged,
-                                      data_key=spec.data_key, label=label)
+            pages = self.client.pages(spec.read.path.format(**links), limit=spec.read.limit, paged=spec.read.paged,
+                                      data_key=spec.read.envelope, label=label)
         for page in pages:
             for row in page:
                 when = next((row[f] for f in TIME_FIELDS if row.get(f)), None)
@@ -151,8 +151,8 @@ class Lookup:
                     yield row
 
     def _full(self, spec: ObjectSpec, links: dict[str, str], record_id: str) -> dict | None:
-        if not spec.item_get:
+        if not spec.read.item_get:
             return None
-        answer = self.client.get((spec.detail_path or spec.record_path).format(**links, id=record_id),
+        answer = self.client.get((spec.read.one).format(**links, id=record_id),
                                  label=f"lookup {spec.stream}")
         return answer if isinstance(answer, dict) else None

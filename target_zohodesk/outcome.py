@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from tap_zohodesk.connection import ZohoAuthError, ZohoDeskError
+from tap_zohodesk.api.connection import ZohoAuthError, ZohoDeskError
 
 STATUSES = ("ok", "error", "skipped", "not_attempted")
 FATAL_CODES = {"OAUTH_ORG_MISMATCH", "INVALID_OAUTH", "UNAUTHORIZED"}

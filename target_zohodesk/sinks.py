@@ -15,8 +15,8 @@ import copy
 from jsonschema import Draft7Validator
 from singer_sdk.sinks import BatchSink
 
-from tap_zohodesk.catalog import BY_STREAM
-from tap_zohodesk.writable import write_only
+from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.writable import write_only
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result
 from target_zohodesk.writer import operation_of, refusal

@@ -24,10 +24,9 @@ from singer_sdk import typing as th
 from singer_sdk.about import AboutFormatter
 from singer_sdk.exceptions import RecordsWithoutSchemaException
 
-from tap_zohodesk.catalog import BY_STREAM
-from tap_zohodesk.client import ZohoDeskClient
-from tap_zohodesk.connection import ConfigError, connection_properties, debug_requested, resolve_urls
-from tap_zohodesk.writable import SEARCH_KEYS
+from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.client import ZohoDeskClient
+from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.journal import Journal, default_path
@@ -46,9 +45,9 @@ def check_upsert_keys(value: object) -> dict[str, list[str]]:
     out = {}
     for stream, fields in value.items():
         spec = BY_STREAM.get(stream)
-        searchable = SEARCH_KEYS.get(spec.schema_name, ()) if spec and spec.search_path else ()
-        if not searchable or not {"INSERT", "UPDATE"} <= spec.dml:
-            known = ", ".join(sorted(s.stream for s in BY_STREAM.values() if s.schema_name in SEARCH_KEYS))
+        searchable = spec.write.search_keys if spec and spec.read.search else ()
+        if not searchable or not {"INSERT", "UPDATE"} <= spec.write.dml:
+            known = ", ".join(sorted(s.stream for s in BY_STREAM.values() if s.write.search_keys))
             raise ConfigError(f"config 'upsert_keys': {stream!r} cannot be upserted (streams that can: {known})")
         if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
             raise ConfigError(f"config 'upsert_keys'.{stream} must be a non-empty list of field names")
@@ -199,7 +198,7 @@ class TargetZohoDesk(Target):
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure, or a stopped run, ends as one line on stderr
     (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
-    from tap_zohodesk.connection import run_cli
+    from tap_zohodesk.api.connection import run_cli
 
     try:
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)

@@ -26,9 +26,9 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from tap_zohodesk.catalog import BY_STREAM, ObjectSpec
-from tap_zohodesk.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.writable import TAG_SHAPES, read_only, required
+from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.writable import read_only, required
 from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
@@ -45,8 +45,7 @@ def operation_of(stream: str, record: dict) -> str:
     if record.get("_sdc_deleted_at"):
         return "DELETE"
     spec = BY_STREAM.get(stream)
-    by_name = spec is not None and spec.schema_name in TAG_SHAPES and (
-        spec.schema_name == "ticket_tags" or record.get("ticketId"))
+    by_name = spec is not None and spec.write.create == "tag" and ("ticketId" in spec.links or record.get("ticketId"))
     return "INSERT" if by_name or not record.get("id") else "UPDATE"
 
 
@@ -57,10 +56,10 @@ def refusal(stream: str, operation: str | None = None) -> str | None:
     spec = BY_STREAM.get(stream)
     if spec is None:
         return f"{stream}: not a Zoho Desk object this target writes"
-    if not spec.dml:
+    if not spec.write.dml:
         return f"{stream}: read-only in Zoho Desk (no write exists)"
-    if operation is not None and operation not in spec.dml:
-        return f"{stream}: {operation} is not possible in Zoho Desk (allowed: {'/'.join(sorted(spec.dml))})"
+    if operation is not None and operation not in spec.write.dml:
+        return f"{stream}: {operation} is not possible in Zoho Desk (allowed: {'/'.join(sorted(spec.write.dml))})"
     return None
 
 
@@ -116,7 +115,7 @@ class Writer(GroupWrites):
         return [r for r in results if r is not None]
 
     def _run(self, stream: str, spec: ObjectSpec | None, wave: list, results: list) -> None:
-        tags = spec is not None and spec.schema_name in TAG_SHAPES
+        tags = spec is not None and spec.write.create == "tag"
         singles = [w for w in wave if w[1] != "DELETE" and not tags]
         for (i, _op, _record), result in zip(singles, self._map(
                 lambda w: self._guard(stream, w[1], w[2], lambda: self._one(stream, spec, w[1], w[2])), singles),
@@ -175,7 +174,7 @@ class Writer(GroupWrites):
     def _links(self, spec: ObjectSpec, record: dict, operation: str) -> dict[str, str]:
         links = {}
         for link in spec.links:
-            if spec.parent_param:
+            if spec.parent.as_param:
                 continue
             if not record.get(link):
                 raise RecordError(f"{spec.stream}: {operation} needs {link} (the parent's id)")
@@ -190,11 +189,11 @@ class Writer(GroupWrites):
 
     def _insert_body(self, spec: ObjectSpec, record: dict) -> dict:
         body = self._body(spec, record, drop_nulls=True)
-        if spec.schema_name in ("tickets", "tickets_extended"):
+        if spec.write.contact_or:  # tickets: contactId, or a contact by email (matched or created by Zoho)
             email = body.pop("contactEmail", None)
             if not body.get("contactId"):
                 if not email:
-                    raise RecordError(f"{spec.stream}: INSERT needs contactId or contactEmail")
+                    raise RecordError(f"{spec.stream}: INSERT needs {' or '.join(spec.write.contact_or)}")
                 body["contact"] = {"email": email}
         missing = [f for f in required(spec) if body.get(f) in (None, "", [])]
         if missing:
@@ -259,15 +258,15 @@ class Writer(GroupWrites):
             return self._creating(stream, BY_STREAM["threads"], record, self._reply(record), links)
         links = self._links(spec, record, operation)
         if operation == "INSERT":
-            if spec.schema_name == "attachments":
+            if spec.write.create == "upload":
                 call = self._upload(spec, record, links)
             else:
-                call = ("POST", spec.path.format(**links), self._insert_body(spec, record), None)
+                call = ("POST", spec.read.path.format(**links), self._insert_body(spec, record), None)
             result = self._creating(stream, spec, record, call, links)
             result.matched_by = matched
             return result
         body = self._body(spec, record, drop_nulls=False)
-        path = (spec.update_path or spec.record_path).format(**links, id=record["id"])
+        path = (spec.write.update_path or spec.read.one).format(**links, id=record["id"])
         if not body:
             return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
         if not self.dry_run:
@@ -277,9 +276,9 @@ class Writer(GroupWrites):
     def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
         """PATCH or PUT as the row says; where the evidence is thin a 405 tries the other verb,
         once per endpoint per run (remembered, logged once)."""
-        key = f"update {spec.update_path or spec.record_path}"
+        key = f"update {spec.write.update_path or spec.read.one}"
         lesson = self.client.learned.of(key)
-        verb = "PUT" if (spec.update_verb == "PUT") != ("verb" in lesson.dropped) else "PATCH"
+        verb = "PUT" if (spec.write.update_verb == "PUT") != ("verb" in lesson.dropped) else "PATCH"
         try:
             self.client.request(verb, path, json=body, label=f"update {spec.stream}")
         except ZohoDeskError as exc:
@@ -361,7 +360,7 @@ class Writer(GroupWrites):
         else:
             raise RecordError(f"{spec.stream}: INSERT needs filePath, or name and contentBase64 (the file)")
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        path = spec.path.format(**links)
+        path = spec.read.path.format(**links)
         if record.get("isPublic") is not None:
             path += f"?isPublic={str(bool(record['isPublic'])).lower()}"
         return "POST", path, None, {"file": (name, content, kind)}

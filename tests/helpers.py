@@ -48,7 +48,7 @@ def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | Non
             result.schemas[message["stream"]] = message["schema"]
         elif message["type"] == "STATE":
             result.state = message["value"]
-    result.stats = tap.client.stats() if tap._client else {}
+    result.stats = tap.run.client.stats() if tap.run and tap.run.has_client else {}
     return result
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tests.emulator import Emulator
 from tests.helpers import run_tap
 
@@ -133,7 +133,7 @@ def test_incremental_run_emits_only_changes_children_included(emulator):
 
     def boundary_only(stream, keep):
         mark = first.state["bookmarks"][stream]["replication_key_value"]
-        key = BY_STREAM[stream].replication_key
+        key = BY_STREAM[stream].key
         return all(r[key] == mark for r in second.records[stream] if r["id"] not in keep)
 
     assert set(touched) | {tickets[10]["id"]} <= set(second.ids("tickets"))

@@ -18,10 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS, ObjectSpec
-from tap_zohodesk.filters import canonical
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS, ObjectSpec
 from tap_zohodesk.recycle import DELETED_RECORDS
-from tap_zohodesk.writable import TAG_CALLS, TAG_SHAPES
 from tests.emulator.facts import READS, Endpoint
 from tests.emulator.seed_core import build_store
 from tests.emulator.shapes import served_fields
@@ -49,95 +47,98 @@ def _endpoint(method: str, path: str) -> Endpoint | None:
 
 def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
     out: list[str] = []
-    read = _endpoint("GET", spec.path)
+    read = _endpoint("GET", spec.read.path)
     if read is None:
-        return [f"GET /{spec.path}: no such endpoint"]
-    if spec.single != (read.op == "single"):
-        out.append(f"GET /{spec.path}: the API answers {read.op}, the row says single={spec.single}")
+        return [f"GET /{spec.read.path}: no such endpoint"]
+    if spec.read.single != (read.op == "single"):
+        out.append(f"GET /{spec.read.path}: the API answers {read.op}, the row says single={spec.read.single}")
     if read.op == "list":
-        if spec.paged != read.paged:
-            out.append(f"GET /{spec.path}: paged={read.paged} in the API, {spec.paged} in the row")
-        if read.paged and spec.limit > (read.cap or 50):
-            out.append(f"GET /{spec.path}: limit {spec.limit} over the cap {read.cap}")
-        if read.envelope != spec.data_key:
-            out.append(f"GET /{spec.path}: envelope {read.envelope!r}, the row reads {spec.data_key!r}")
-    elif read.envelope not in (None, spec.data_key) or (read.envelope is None and spec.data_key != "data"):
-        out.append(f"GET /{spec.path}: the object sits under {read.envelope!r}, the row reads {spec.data_key!r}")
-    searching = _endpoint("GET", spec.search_path) if spec.search_path else None
-    if spec.search_path and (searching is None or searching.op != "search"):
-        out.append(f"GET /{spec.search_path}: no such search endpoint")
+        if spec.read.paged != read.paged:
+            out.append(f"GET /{spec.read.path}: paged={read.paged} in the API, {spec.read.paged} in the row")
+        if read.paged and spec.read.limit > (read.cap or 50):
+            out.append(f"GET /{spec.read.path}: limit {spec.read.limit} over the cap {read.cap}")
+        if read.envelope != spec.read.envelope:
+            out.append(f"GET /{spec.read.path}: envelope {read.envelope!r}, the row reads {spec.read.envelope!r}")
+    elif read.envelope not in (None, spec.read.envelope) or (read.envelope is None and spec.read.envelope != "data"):
+        out.append(f"GET /{spec.read.path}: the object sits under {read.envelope!r}, "
+                   f"the row reads {spec.read.envelope!r}")
+    searching = _endpoint("GET", spec.read.search) if spec.read.search else None
+    if spec.read.search and (searching is None or searching.op != "search"):
+        out.append(f"GET /{spec.read.search}: no such search endpoint")
     links = set(spec.links)
-    for name in spec.filters:
-        if name == "id" or canonical(spec, name) in links or (spec.parent and name in BY_STREAM[spec.parent].filters):
+    for name in spec.filters.ops:
+        upward = spec.parent and name in BY_STREAM[spec.parent.stream].filters.ops
+        if name == "id" or spec.filters.field(name) in links or upward:
             continue
-        param = spec.param(name)
-        if name in spec.local_filters:
+        param = spec.filters.param(name)
+        if name in spec.filters.local:
             if read.params:
-                out.append(f"GET /{spec.path}: takes parameters, yet {name} is applied locally")
+                out.append(f"GET /{spec.read.path}: takes parameters, yet {name} is applied locally")
             continue
-        target = searching if searching and name not in spec.list_only else read
-        if name in spec.uncertain:
+        target = searching if searching and name not in spec.filters.list_only else read
+        if name in spec.filters.uncertain:
             if param in target.params:
                 out.append(f"GET /{target.path}: documents {param}, yet the row calls it uncertain")
         elif param not in target.params:
             out.append(f"GET /{target.path}: filter {name} goes out as {param!r}, which the endpoint does not take")
-    for name, wanted in ((spec.time_param, spec.time_param), ("sortBy", spec.newest_first),
-                         ("fields", spec.fields_param or None), (spec.parent_key, spec.parent_param or None)):
+    as_param = spec.parent and spec.parent.as_param
+    for name, wanted in ((spec.read.time_param, spec.read.time_param), ("sortBy", spec.read.newest_first),
+                         ("fields", spec.read.fields_param or None), (as_param and spec.parent.key, as_param or None)):
         if wanted and name not in read.params:
-            out.append(f"GET /{spec.path}: the row sends {name}, which the endpoint does not take")
-    if "id" in spec.filters:
-        item = _endpoint("GET", spec.detail_path or spec.record_path)
-        if spec.item_get != (item is not None):
-            out.append(f"GET /{spec.detail_path or spec.record_path}: exists={item is not None}, "
-                       f"the row says item_get={spec.item_get}")
+            out.append(f"GET /{spec.read.path}: the row sends {name}, which the endpoint does not take")
+    if "id" in spec.filters.ops:
+        item = _endpoint("GET", spec.read.one)
+        if spec.read.item_get != (item is not None):
+            out.append(f"GET /{spec.read.one}: exists={item is not None}, "
+                       f"the row says item_get={spec.read.item_get}")
     shape = searching.shape if searching else read.shape
     fields = served_fields(read.table, shape, set(store.fields(read.table)))
-    key = spec.replication_key
-    if key and key not in fields and not (spec.slim_list or spec.detail or key == "modifiedTime"
+    key = spec.key
+    if key and key not in fields and not (spec.read.slim or spec.read.extended or key == "modifiedTime"
                                           and {"commentedTime", "createdTime"} & fields):
-        out.append(f"{spec.stream}: rows of GET /{spec.search_path or spec.path} carry no {key}")
-    if spec.count_field:
-        parent = BY_STREAM[spec.parent or ""]
-        parent_read = _endpoint("GET", parent.search_path or parent.path)
+        out.append(f"{spec.stream}: rows of GET /{spec.read.search or spec.read.path} carry no {key}")
+    if spec.parent and spec.parent.counter:
+        parent = BY_STREAM[spec.parent.stream]
+        parent_read = _endpoint("GET", parent.read.search or parent.read.path)
         served = served_fields(parent_read.table, parent_read.shape, set(store.fields(parent_read.table)))
-        if spec.count_field not in served:
-            out.append(f"{spec.stream}: the parent rows of GET /{parent_read.path} carry no {spec.count_field}")
+        if spec.parent.counter not in served:
+            out.append(f"{spec.stream}: the parent rows of GET /{parent_read.path} carry no {spec.parent.counter}")
     return out
 
 
 def _write_disagreements(spec: ObjectSpec) -> list[str]:
     out: list[str] = []
-    if spec.schema_name in TAG_SHAPES:  # tags are written by name through the ticket
+    if spec.write.create == "tag":  # tags are written by name through the ticket
         ops = {"INSERT": "tag", "DELETE": "untag"}
-        return [f"POST /{TAG_CALLS[op]}: not a {ops[op]} call of the API" for op in sorted(spec.dml)
-                if getattr(_endpoint("POST", TAG_CALLS[op]), "op", None) != ops[op]]
+        return [f"POST /{spec.write.tag_calls[op]}: not a {ops[op]} call of the API" for op in sorted(spec.write.dml)
+                if getattr(_endpoint("POST", spec.write.tag_calls[op]), "op", None) != ops[op]]
     calls = []
-    if "INSERT" in spec.dml:
-        calls.append(("POST", spec.path, "create"))
-    if "UPDATE" in spec.dml:
-        calls.append((spec.update_verb, spec.update_path or spec.record_path, "update"))
-    if "DELETE" in spec.dml:
-        if spec.moves_to_trash:
-            calls.append(("POST", spec.moves_to_trash, "trash"))
-        elif spec.schema_name == "followers":
-            calls.append(("POST", spec.path.rsplit("/", 1)[0] + "/removeFollowers", "unfollow"))
+    if "INSERT" in spec.write.dml:
+        calls.append(("POST", spec.read.path, "create"))
+    if "UPDATE" in spec.write.dml:
+        calls.append((spec.write.update_verb, spec.write.update_path or spec.read.one, "update"))
+    if "DELETE" in spec.write.dml:
+        if spec.trash_path:
+            calls.append(("POST", spec.trash_path, "trash"))
+        elif spec.write.delete == "unfollow":
+            calls.append(("POST", spec.read.path.rsplit("/", 1)[0] + "/removeFollowers", "unfollow"))
         else:
-            calls.append((spec.remove_verb, spec.remove_path or spec.record_path, None))
+            calls.append((spec.write.remove_verb, spec.write.remove_path or spec.read.one, None))
     for method, path, op in calls:
         endpoint = _endpoint(method, path)
         if endpoint is None:
             out.append(f"{method} /{path}: the API takes no such call")
         elif op and endpoint.op != op:
             out.append(f"{method} /{path}: is a {endpoint.op} in the API, the row uses it to {op}")
-        elif op == "trash" and endpoint.body_key != spec.trash_key:
-            out.append(f"POST /{path}: ids go under {endpoint.body_key!r}, the row sends {spec.trash_key!r}")
+        elif op == "trash" and endpoint.body_key != spec.write.trash_key:
+            out.append(f"POST /{path}: ids go under {endpoint.body_key!r}, the row sends {spec.write.trash_key!r}")
     return out
 
 
 def test_the_catalog_agrees_with_the_api_facts(store):
     problems = [p for spec in OBJECTS for p in _read_disagreements(spec, store) + _write_disagreements(spec)]
-    recycle = _endpoint("GET", DELETED_RECORDS.path)
-    if recycle is None or DELETED_RECORDS.limit > (recycle.cap or 50):
+    recycle = _endpoint("GET", DELETED_RECORDS.read.path)
+    if recycle is None or DELETED_RECORDS.read.limit > (recycle.cap or 50):
         problems.append("GET /recycleBin: missing or limit over its cap")
     assert not problems, "\n".join(problems)
 
@@ -186,7 +187,7 @@ def test_not_available_here_skips_the_stream_with_what_to_do(emulator, caplog):
 
 
 def test_forbidden_is_not_a_reason_to_skip(emulator):
-    from tap_zohodesk.client import ZohoDeskError
+    from tap_zohodesk.api.client import ZohoDeskError
 
     emulator.disable("teams", 403, "FORBIDDEN")
     with pytest.raises(ZohoDeskError, match="GET /teams -> HTTP 403 FORBIDDEN"):

@@ -15,8 +15,8 @@ import time
 import pytest
 import requests
 
-from tap_zohodesk.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.connection import ConfigError, resolve_urls, unreachable
+from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.connection import ConfigError, resolve_urls, unreachable
 from tests.helpers import catalog_for, run_tap
 
 ENTRY = {"tap": "from tap_zohodesk.tap import main; main()",

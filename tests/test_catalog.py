@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.streams import load_schema
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.api.schema_files import load_schema
 
 CONTRACT = Path(__file__).resolve().parent / "contract" / "objects.md"
 ROW = re.compile(r"^\| (\w+) \| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$")
@@ -50,21 +50,21 @@ def test_catalog_row_matches_contract(row):
     spec = BY_STREAM[row["stream"]]
     assert spec.mode == row["mode"]
     if row["mode"] == "modified+new":
-        assert spec.replication_key == "modifiedTime"
+        assert spec.key == "modifiedTime"
     elif row["mode"] == "new only":  # the creation time; a rating's is when it was given (ratedTime)
-        assert spec.replication_key == ("ratedTime" if spec.stream == "customer_happiness" else "createdTime")
+        assert spec.key == ("ratedTime" if spec.stream == "customer_happiness" else "createdTime")
     else:
-        assert spec.replication_key is None
+        assert spec.key is None
     expected_dml = set() if row["dml"] == "read-only" else set(row["dml"].split("/"))
     expected_dml |= DML_EXTENSIONS.get(row["stream"], set())
-    assert set(spec.dml) == expected_dml
+    assert set(spec.write.dml) == expected_dml
     # filters: "Id =; DepartmentId,Channel,Status,Priority =,In"
     expected: dict[str, str] = {}
     for part in row["filters"].split(";"):
         names, _, ops = part.strip().partition(" ")
         for name in names.split(","):
             expected[lower_camel(name.strip())] = "in" if "In" in ops else "="
-    assert spec.filters == expected
+    assert spec.filters.ops == expected
     schema = load_schema(spec)
     for field in ([] if row["nested"] == "-" else [n.strip() for n in row["nested"].split(",")]):
         prop = schema["properties"][lower_camel(field)]
@@ -80,8 +80,8 @@ def test_every_schema_is_strict_and_declares_its_keys():
         assert schema["additionalProperties"] is False, spec.stream
         for key in spec.primary_key:
             assert schema["properties"][key]["type"] == ["string"], (spec.stream, key)
-        if spec.replication_key:
-            assert spec.replication_key in schema["properties"], spec.stream
+        if spec.key:
+            assert spec.key in schema["properties"], spec.stream
 
 
 def test_discover_lists_the_62_objects_and_deleted_records(shared_emulator, tmp_path):
@@ -96,8 +96,8 @@ def test_discover_lists_the_62_objects_and_deleted_records(shared_emulator, tmp_
     for spec in OBJECTS:
         entry = entries[spec.stream]
         assert entry["key_properties"] == list(spec.primary_key)
-        assert entry.get("replication_key") == spec.replication_key
-        assert entry["replication_method"] == ("INCREMENTAL" if spec.replication_key else "FULL_TABLE")
+        assert entry.get("replication_key") == spec.key
+        assert entry["replication_method"] == ("INCREMENTAL" if spec.key else "FULL_TABLE")
     cf = entries["tickets"]["schema"]["properties"]["cf"]
     assert cf["properties"]["cf_score"]["type"] == ["integer", "null"]
     assert cf["properties"]["cf_region"]["type"] == ["string", "null"]
@@ -119,5 +119,5 @@ def test_meltano_selects_what_discovery_selects_by_default():
     tap = next(p for p in project["plugins"]["extractors"] if p["name"] == "tap-zohodesk")
     excluded = {rule[1:].split(".")[0] for rule in tap["select"] if rule.startswith("!")}
     assert tap["select"][0] == "*.*"
-    assert excluded == {spec.stream for spec in OBJECTS if spec.costly}
+    assert excluded == {spec.stream for spec in OBJECTS if spec.read.costly}
     assert {"ticket_metrics", "jira_issues", "ticket_activities", "tickets_extended"} <= excluded

@@ -8,8 +8,8 @@ import sys
 import pytest
 import requests
 
-from tap_zohodesk.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.connection import ConfigError, resolve_urls
+from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.connection import ConfigError, resolve_urls
 from tests.emulator import Emulator
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 
-from tap_zohodesk.client import ZohoDeskClient
+from tap_zohodesk.api.client import ZohoDeskClient
 from tests.helpers import run_tap
 
 
@@ -72,7 +72,7 @@ def test_move_to_trash_is_strict(emulator):
     client = ZohoDeskClient(emulator.config())
     import pytest
 
-    from tap_zohodesk.client import ZohoDeskError
+    from tap_zohodesk.api.client import ZohoDeskError
 
     with pytest.raises(ZohoDeskError, match=r"INVALID_DATA.*\[fields: /ticketIds \(missing\)\]"):
         client.request("POST", "tickets/moveToTrash", json={"ids": ["1"]})

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM
-from tap_zohodesk.client import ZohoDeskError
+from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.client import ZohoDeskError
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap, run_target, singer_lines
 
@@ -109,7 +109,8 @@ def test_a_custom_value_that_is_not_its_type_stops_the_run(emulator):
 
 def test_an_update_verb_refused_with_405_tries_the_other_once(emulator, tmp_path, monkeypatch):
     spec = BY_STREAM["contract_comments"]  # the verb has no evidence: PUT like its siblings
-    monkeypatch.setitem(BY_STREAM, "contract_comments", dataclasses.replace(spec, update_verb="PATCH"))
+    monkeypatch.setitem(BY_STREAM, "contract_comments",
+                        dataclasses.replace(spec, write=dataclasses.replace(spec.write, update_verb="PATCH")))
     rows = emulator.store.tables["contract_comments"].rows[:2]
     records = [{"id": r["id"], "contractId": r["contractId"], "content": f"edited {k}"} for k, r in enumerate(rows)]
     schema = {"type": "object", "properties": {"id": {"type": "string"}, "contractId": {"type": "string"},

@@ -6,12 +6,12 @@ from collections import Counter
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.filters import FilterError, canonical, parse_filters
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.filters import FilterError, parse_filters
 from tap_zohodesk.tap import TapZohoDesk
 from tests.helpers import run_tap
 
-CASES = [(spec.stream, name) for spec in OBJECTS for name in spec.filters]
+CASES = [(spec.stream, name) for spec in OBJECTS for name in spec.filters.ops]
 # filters that address a record under a parent need the parent ids as well
 COMPANIONS = {("thread_attachments", "threadId"): ["ticketId"]}
 
@@ -49,7 +49,7 @@ def test_every_contract_filter_is_covered():
 def test_filter_is_pushed_to_the_api(emu, baseline, stream, name):
     spec = BY_STREAM[stream]
     records, served = baseline(stream)
-    field = canonical(spec, name)
+    field = spec.filters.field(name)
     candidates = [r for r in records if _value(r, field) is not None]
     if not candidates and field not in spec.links and name != "id":
         pytest.fail(f"seed data has no {stream} record with {field}")
@@ -60,9 +60,9 @@ def test_filter_is_pushed_to_the_api(emu, baseline, stream, name):
     filters = {name: wanted}
     companions = list(COMPANIONS.get((stream, name), []))
     if name == "id" and spec.parent:  # a child record is addressed under its parent
-        companions += [n for n in spec.filters if spec.links.get(canonical(spec, n)) == "id"]
+        companions += [n for n in spec.filters.ops if spec.links.get(spec.filters.field(n)) == "id"]
     for extra in companions:
-        filters[extra] = record[canonical(spec, extra)]
+        filters[extra] = record[spec.filters.field(extra)]
     emu.reset_counts()
     result = run_tap(emu.config(filters={stream: filters}), streams=[stream])
     got = result.records[stream]
@@ -72,17 +72,17 @@ def test_filter_is_pushed_to_the_api(emu, baseline, stream, name):
                and wanted in map(str, r[field]) for r in got if field in r)
     assert {tuple(r[k] for k in spec.primary_key) for r in got} <= {
         tuple(r[k] for k in spec.primary_key) for r in records}
-    if name in spec.local_filters:  # the endpoint takes no parameter at all: one call, filtered here
-        assert emu.calls[f"GET /{spec.path}"] == 1
+    if name in spec.filters.local:  # the endpoint takes no parameter at all: one call, filtered here
+        assert emu.calls[f"GET /{spec.read.path}"] == 1
         return
-    if name == "id" and not spec.item_get:  # no GET of one record: the one parent's list, that id kept
+    if name == "id" and not spec.read.item_get:  # no GET of one record: the one parent's list, that id kept
         assert [r["id"] for r in got] == [wanted]
-        assert [c["route"] for c in emu.log if "/activities" in c["path"]] == [f"GET /{spec.path}"]
+        assert [c["route"] for c in emu.log if "/activities" in c["path"]] == [f"GET /{spec.read.path}"]
         return
     # the value went to the API: in a query parameter or in the path of a call
     assert any(wanted in str(c["query"].values()) or wanted in c["path"] for c in emu.log), emu.log[:5]
-    if name in spec.uncertain:  # no evidence the endpoint takes it: refused once, then applied here
-        assert any(f"refuses filter '{spec.param(name)}'" in line for line in result.stats["fallbacks"])
+    if name in spec.filters.uncertain:  # no evidence the endpoint takes it: refused once, then applied here
+        assert any(f"refuses filter '{spec.filters.param(name)}'" in line for line in result.stats["fallbacks"])
         return
     everyone_matches = all(str(_value(r, field)).lower() == wanted.lower() for r in records)
     assert emu.rows_served < served or everyone_matches, (emu.rows_served, served)

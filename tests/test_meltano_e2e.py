@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tap_zohodesk.client import ZohoDeskClient
+from tap_zohodesk.api.client import ZohoDeskClient
 from tests.emulator import Emulator
 from tests.warehouses import need_plugins
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tap_zohodesk.client import ZohoDeskClient
+from tap_zohodesk.api.client import ZohoDeskClient
 from tests.emulator import Emulator
 from tests.warehouses import meltano_run, need_plugins, tap_env, throwaway_postgres
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
 from tests.helpers import catalog_for
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tap_zohodesk import schema_files
-from tap_zohodesk.schema_files import SchemaFileError
+from tap_zohodesk.api import schema_files
+from tap_zohodesk.api.schema_files import SchemaFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = json.loads((ROOT / "tests" / "contract" / "resolved_schemas.json").read_text())

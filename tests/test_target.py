@@ -12,20 +12,20 @@ import sys
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.streams import load_schema
-from tap_zohodesk.writable import TAG_SHAPES, read_only
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.api.schema_files import load_schema
+from tap_zohodesk.api.writable import read_only
 from tests.emulator import Emulator
 from tests.helpers import run_tap, run_target, singer_lines
 
-WRITABLE = [s for s in OBJECTS if s.dml and s.schema_name not in TAG_SHAPES]  # tags: test_target_tags.py
+WRITABLE = [s for s in OBJECTS if s.write.dml and s.write.create != "tag"]  # tags: test_target_tags.py
 UNIQUE = {"contacts": "email", "accounts": "accountName"}  # Zoho refuses a second record with the same value
 TEXT_FIELDS = ("subject", "content", "name", "title", "description", "lastName", "accountName", "productName",
                "contractName", "companyName", "summary")
 
 
 def table_of(spec):
-    first = next(s for s in OBJECTS if s.path == spec.path)
+    first = next(s for s in OBJECTS if s.read.path == spec.read.path)
     return first.stream
 
 
@@ -58,15 +58,15 @@ def test_every_allowed_operation_lands_in_zoho(emu, spec):
     if spec.stream == "archived_tickets":
         table = emu.store.tables["archived_tickets"]
     parents = set()
-    if spec.parent and not spec.parent_param:  # children of records still alive (not in the recycle bin)
-        for name in {table_of(BY_STREAM[spec.parent]), spec.parent}:
+    if spec.parent and not spec.parent.as_param:  # children of records still alive (not in the recycle bin)
+        for name in {table_of(BY_STREAM[spec.parent.stream]), spec.parent.stream}:
             parents |= set(emu.store.tables[name].by_id) if name in emu.store.tables else set()
     rows = [r for r in table.rows if all(r.get(k) for k in spec.links)
-            and (not parents or r[spec.parent_key] in parents)]
-    assert len(rows) >= (2 if {"UPDATE", "DELETE"} <= spec.dml else 1), f"seed has too few {spec.stream}"
+            and (not parents or r[spec.parent.key] in parents)]
+    assert len(rows) >= (2 if {"UPDATE", "DELETE"} <= spec.write.dml else 1), f"seed has too few {spec.stream}"
     updated = rows[min(1, len(rows) - 1)]
     records, expect = [], []
-    if "INSERT" in spec.dml:
+    if "INSERT" in spec.write.dml:
         record = {k: v for k, v in rows[0].items() if k != "id"}
         if spec.schema_name == "attachments":
             record.update(name="note.txt", contentBase64=base64.b64encode(b"hello zoho").decode())
@@ -74,15 +74,15 @@ def test_every_allowed_operation_lands_in_zoho(emu, spec):
             record[UNIQUE[spec.stream]] = f"copy-of-{record[UNIQUE[spec.stream]]}"
         records.append(record)
         expect.append("INSERT")
-    if "UPDATE" in spec.dml and spec.schema_name != "attachments":
+    if "UPDATE" in spec.write.dml and spec.schema_name != "attachments":
         field = _text_field(spec)
         records.append({"id": updated["id"], **{k: updated[k] for k in spec.links}, field: "changed by target"})
         expect.append("UPDATE")
-    elif "UPDATE" in spec.dml:
+    elif "UPDATE" in spec.write.dml:
         records.append({"id": updated["id"], **{k: updated[k] for k in spec.links},
                         "isPublic": not updated["isPublic"]})
         expect.append("UPDATE")
-    if "DELETE" in spec.dml:
+    if "DELETE" in spec.write.dml:
         victim = next(r for r in reversed(rows) if r.get("status") != "DISABLED")
         records.append({"id": victim["id"], **{k: victim[k] for k in spec.links},
                         "_sdc_deleted_at": "2026-01-01T00:00:00.000Z"})
@@ -105,14 +105,14 @@ def test_every_allowed_operation_lands_in_zoho(emu, spec):
             row = next(r for r in table.rows if r["id"] == record["id"])
             changed = next(k for k in record if k != "id" and k not in spec.links)
             assert row[changed] == record[changed]
-        elif spec.remove_path and spec.remove_path.endswith("/deactivate"):  # agents are deactivated, never deleted
+        elif (spec.write.remove_path or "").endswith("/deactivate"):  # agents are deactivated, never deleted
             assert table.by_id[record["id"]]["status"] == "DISABLED"
         else:
             links = {k: record[k] for k in spec.links}
             survivors = [r for r in table.rows
                          if r["id"] == record["id"] and all(r.get(k) == v for k, v in links.items())]
             assert not survivors
-    removed = expect.count("DELETE") if not (spec.remove_path or "").endswith("/deactivate") else 0
+    removed = expect.count("DELETE") if not (spec.write.remove_path or "").endswith("/deactivate") else 0
     assert len(table.rows) == before + expect.count("INSERT") - removed
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
 from tests.helpers import run_target, singer_lines
 from tests.test_target import open_schema

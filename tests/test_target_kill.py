@@ -18,7 +18,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
 from tests.emulator.server import DropConnection
 from tests.helpers import singer_lines

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.streams import load_schema
-from tap_zohodesk.writable import read_only, required, write_only
+from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
+from tap_zohodesk.api.schema_files import load_schema
+from tap_zohodesk.api.writable import read_only, required, write_only
 from target_zohodesk.contract import write_contract
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_target, singer_lines
@@ -94,18 +94,18 @@ def test_about_lists_each_streams_operations_and_fields():
                           capture_output=True, text=True, timeout=120, check=True)
     writes = json.loads(proc.stdout)["writes"]
     assert writes == json.loads(json.dumps(write_contract()))
-    assert set(writes) == {s.stream for s in OBJECTS if s.dml} | {"send_email_reply"}
+    assert set(writes) == {s.stream for s in OBJECTS if s.write.dml} | {"send_email_reply"}
     for spec in OBJECTS:
-        if not spec.dml:
+        if not spec.write.dml:
             continue
         entry = writes[spec.stream]
-        assert entry["operations"] == sorted(spec.dml)
+        assert entry["operations"] == sorted(spec.write.dml)
         schema = set(load_schema(spec)["properties"]) | set(write_only(spec))
-        for op in spec.dml:
+        for op in spec.write.dml:
             assert entry[op]["call"] and set(entry[op]["required"]) <= set(entry[op]["fields"]) | {
                 "contactId or contactEmail", "filePath, or name and contentBase64"}
             assert set(entry[op]["fields"]) - {"_sdc_deleted_at"} <= schema | {"ticketId"}
-        if "INSERT" in spec.dml and spec.schema_name not in ("tags", "ticket_tags"):
+        if "INSERT" in spec.write.dml and spec.schema_name not in ("tags", "ticket_tags"):
             assert set(required(spec)) <= set(entry["INSERT"]["required"])
             assert not set(entry["INSERT"]["fields"]) & (read_only(spec) - set(spec.links) - set(write_only(spec)))
     assert "contactEmail" in writes["tickets"]["INSERT"]["fields"]

@@ -7,7 +7,7 @@ import json
 import logging
 from collections import Counter
 
-from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
 from tests.helpers import run_tap, run_target
 
@@ -28,7 +28,7 @@ def test_a_full_tap_run_piped_back_refuses_each_read_only_stream_once(tmp_path, 
     assert len(results) == total > 800
     statuses = Counter(r["status"] for r in results)
     assert set(statuses) == {"ok", "skipped"}, statuses
-    read_only = {s for s in emitted.records if s not in BY_STREAM or not BY_STREAM[s].dml}
+    read_only = {s for s in emitted.records if s not in BY_STREAM or not BY_STREAM[s].write.dml}
     assert {"ticket_metrics", "threads", "deleted_records", "customer_happiness"} <= read_only
     for stream in read_only:
         assert {r["status"] for r in results if r["stream"] == stream} == {"skipped"}

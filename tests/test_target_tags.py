@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tap_zohodesk.catalog import BY_STREAM
+from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
 from tests.helpers import run_tap, run_target, singer_lines
 from tests.test_target import open_schema

@@ -30,20 +30,22 @@ PLUGINS = ROOT / ".meltano"
 DUCKDB_PYTHON = PLUGINS / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
 
 
-def need_plugins(*loaders: str) -> None:
-    """Skip unless `make test` installed meltano and these loaders (it always does in CI)."""
-    missing = [name for name in loaders if not (PLUGINS / "loaders" / name / "venv").exists()]
+def need_plugins(*plugins: str) -> None:
+    """Skip unless `make test` installed meltano and these plugins (it always does in CI)."""
+    missing = [name for name in plugins
+               if not any((PLUGINS / kind / name / "venv").exists() for kind in ("loaders", "extractors"))]
     if not MELTANO.exists() or missing:
-        message = f"meltano or loaders {missing} not installed: run `make test` (meltano install)"
+        message = f"meltano or plugins {missing} not installed: run `make test` (meltano install)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
 
 
-def meltano(args: list[str], env: dict[str, str], *, check: bool = True) -> subprocess.CompletedProcess:
-    """Run meltano in the project with ``env`` added to the environment (demo environment by default)."""
+def meltano(args: list[str], env: dict[str, str], *, check: bool = True,
+            project: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run meltano in ``project`` with ``env`` added to the environment (demo environment by default)."""
     full = {**os.environ, "MELTANO_ENVIRONMENT": "demo", **env}
-    proc = subprocess.run([str(MELTANO), *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([str(MELTANO), *args], cwd=project, env=full, capture_output=True, text=True, timeout=600)
     if check:
         assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n{_plugin_errors(proc.stderr)}"
     return proc
@@ -56,12 +58,36 @@ def _plugin_errors(stderr: str) -> str:
     return "\n".join(errors[-25:] or lines[-40:])
 
 
+def scratch_project(where: Path, extractors: list[dict], loaders: list[dict]) -> Path:
+    """A Meltano project in ``where``: the repository's meltano.yml plus ``extractors`` and ``loaders``
+    (e.g. plugins inheriting from tap-zohodesk), running the plugins `make test` installed, with its own
+    run folder and system database (state)."""
+    import yaml
+
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    project["plugins"]["extractors"] += extractors
+    project["plugins"]["loaders"] += loaders
+    (where / ".meltano").mkdir(parents=True)
+    (where / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+    for kind in ("extractors", "loaders"):
+        (where / ".meltano" / kind).symlink_to(PLUGINS / kind)
+    return where
+
+
 def tap_env(emu, **settings: object) -> dict[str, str]:
     """TAP_ZOHODESK_* variables pointing the tap at ``emu``, plus ``settings`` (JSON for non-strings)."""
     env = {"TAP_ZOHODESK_API_URL": f"{emu.base_url}/api/v1", "TAP_ZOHODESK_ACCOUNTS_URL": emu.base_url}
     for name, value in settings.items():
         key = "TAP_ZOHODESK__SELECT" if name == "select" else f"TAP_ZOHODESK_{name.upper()}"
         env[key] = value if isinstance(value, str) else json.dumps(value)
+    return env
+
+
+def target_zohodesk_env(emu, **settings: object) -> dict[str, str]:
+    """TARGET_ZOHODESK_* variables pointing target-zohodesk at ``emu``, plus ``settings``."""
+    env = {"TARGET_ZOHODESK_API_URL": f"{emu.base_url}/api/v1", "TARGET_ZOHODESK_ACCOUNTS_URL": emu.base_url}
+    for name, value in settings.items():
+        env[f"TARGET_ZOHODESK_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     return env
 
 
@@ -103,6 +129,16 @@ class Postgres:
         return {"TARGET_POSTGRES_HOST": "127.0.0.1", "TARGET_POSTGRES_PORT": str(self.port),
                 "TARGET_POSTGRES_USER": "postgres", "TARGET_POSTGRES_PASSWORD": "unused",
                 "TARGET_POSTGRES_DATABASE": database, **extra}
+
+    def tap_env(self, database: str, **settings: object) -> dict[str, str]:
+        """TAP_POSTGRES_* variables for meltanolabs-tap-postgres reading ``database`` (``select``: its
+        select rules; other settings as JSON when not strings)."""
+        env = {"TAP_POSTGRES_HOST": "127.0.0.1", "TAP_POSTGRES_PORT": str(self.port), "TAP_POSTGRES_USER": "postgres",
+               "TAP_POSTGRES_PASSWORD": "unused", "TAP_POSTGRES_DATABASE": database}
+        for name, value in settings.items():
+            key = "TAP_POSTGRES__SELECT" if name == "select" else f"TAP_POSTGRES_{name.upper()}"
+            env[key] = value if isinstance(value, str) else json.dumps(value)
+        return env
 
     def sql(self, statement: str, *, database: str) -> str:
         proc = subprocess.run([str(self.bindir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",

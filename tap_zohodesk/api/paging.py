@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tap_zohodesk.connection import ZohoDeskError
+from tap_zohodesk.api.connection import ZohoDeskError
 
 if TYPE_CHECKING:
-    from tap_zohodesk.client import ZohoDeskClient
+    from tap_zohodesk.api.client import ZohoDeskClient
 
 LIMIT_STEPS = (200, 100, 99, 50)
 EXTRA_PARAM = re.compile(r"Extra query parameter '([^']+)'")

@@ -26,7 +26,10 @@ import copy
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tap_zohodesk.api.rows import ObjectSpec
 
 PACKAGE = "tap_zohodesk"
 FOLDER = "schemas"
@@ -115,3 +118,14 @@ def _follow(ref: str, file: str, at: tuple[str, ...], following: tuple[tuple[str
             missing = _pointer(parts[: depth + 1])
             raise SchemaFileError(f"{where}: $ref {ref!r} points nowhere: {target_file} has no {missing}")
     return _schema(node, target_file, parts, (*following, (target_file, fragment)))
+
+
+def load_schema(spec: ObjectSpec) -> dict:
+    """A stream's schema: its (possibly shared) file plus the fields linking it to its parent."""
+    schema = load(spec.schema_name)
+    for link in spec.links:
+        key = link in spec.primary_key
+        schema["properties"].setdefault(link, {"type": ["string"] if key else ["string", "null"]})
+        if key and link not in schema.get("required", []):
+            schema.setdefault("required", []).append(link)
+    return schema

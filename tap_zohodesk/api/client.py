@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.connection import (
+from tap_zohodesk.api.connection import (
     CONNECT_TIMEOUT,
     AccessToken,
     ZohoAuthError,
@@ -45,7 +45,7 @@ from tap_zohodesk.connection import (
     reach,
     resolve_urls,
 )
-from tap_zohodesk.paging import Learned, Pager
+from tap_zohodesk.api.paging import Learned, Pager
 
 __all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
 

@@ -1,0 +1,281 @@
+"""The object catalog: one row per Zoho Desk object (rows.py says what each field means).
+
+The tap builds its streams from these rows and the target its sinks; docs and checks are
+generated from them. Adding an object is adding a row here and a schema in
+``schemas/<stream>.json``. Every fact about the API a row states is held against the test
+emulator's own facts (tests/emulator/facts.py) by tests/test_api_fidelity.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tap_zohodesk.api.rows import FULL, MODIFIED, NEW_ONLY, Filters, ObjectSpec, Parent, Read, Write
+
+ALL, INSERT_UPDATE, INSERT_DELETE = frozenset({"INSERT", "UPDATE", "DELETE"}), frozenset({"INSERT", "UPDATE"}), \
+    frozenset({"INSERT", "DELETE"})
+ONLY_ID = Filters({"id": "="})
+TEXT = {"type": ["string", "null"]}
+TICKET_READ_ONLY = frozenset({"ticketNumber", "statusType", "channelCode", "closedTime", "onholdTime",
+                              "customerResponseTime", "isOverDue", "isResponseOverdue", "source", "sentiment",
+                              "isEscalated", "entitySkills"})
+TICKET_WRITE = dict(required=("subject", "departmentId"), contact_or=("contactId", "contactEmail"),
+                    write_only={"contactEmail": TEXT}, delete="trash", trash_key="ticketIds")
+TAG_CALLS = {"INSERT": "tickets/{ticketId}/associateTag", "DELETE": "tickets/{ticketId}/dissociateTag"}
+
+
+def named(dml: frozenset[str], **write) -> Write:
+    """The write part of an object named on creation (``name`` required)."""
+    return Write(dml, required=("name",), **write)
+
+
+def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts: dict[str, str] | None = None,
+             comment_update: str = "PUT", entry_update: str = "PUT",
+             extra: dict[str, dict[str, str]] | None = None) -> tuple[ObjectSpec, ...]:
+    """Comments / attachments / followers / time entries of records of ``owner``: ``kinds`` maps
+    each kind to the writes allowed. Comments are updated with PUT outside tickets (OAS
+    ``contactComments``; n8n: "Tickets use PATCH, others use PUT"); followers are one unpaged
+    list, opt-in (every parent, every run); time entries take ``isBillable`` (Zoho's web UI sends
+    it) and maybe ``invoiceId`` (no evidence: uncertain)."""
+    prefix, counts, extra = owner[:-1], counts or {}, extra or {}
+    out = []
+    for kind, dml in kinds.items():
+        parent = Parent(owner, link, counter=counts.get(kind))
+        ops = {link: "=", **extra.get(kind, {})}
+        if kind == "comments":
+            out.append(ObjectSpec(
+                f"{prefix}_comments", MODIFIED, "modifiedTime", Read(f"{owner}/{{{link}}}/comments", 100,
+                                                                     schema="comments"),
+                parent=parent, filters=Filters({"id": "=", **ops}),
+                write=Write(dml, required=("content",), read_only=frozenset({"commentedTime", "commenterId",
+                                                                             "mention"}),
+                            update_verb=comment_update)))
+        elif kind == "attachments":
+            out.append(ObjectSpec(
+                f"{prefix}_attachments", NEW_ONLY, "createdTime", Read(f"{owner}/{{{link}}}/attachments", 100,
+                                                                       schema="attachments"),
+                parent=parent, filters=Filters(ops),
+                write=Write(dml, create="upload", read_only=frozenset({"name", "size", "href"}),
+                            write_only={"filePath": TEXT, "contentBase64": TEXT, "name": TEXT})))
+        elif kind == "followers":
+            out.append(ObjectSpec(
+                f"{prefix}_followers", FULL, None, Read(f"{owner}/{{{link}}}/followers", 100, paged=False,
+                                                        schema="followers", costly=True),
+                primary_key=(link, "id"), parent=parent, filters=Filters(ops), write=Write(dml, delete="unfollow")))
+        else:
+            out.append(ObjectSpec(
+                f"{prefix}_time_entries", NEW_ONLY, "createdTime", Read(f"{owner}/{{{link}}}/timeEntry", 100,
+                                                                        schema="time_entries"),
+                parent=parent, filters=Filters({"id": "=", **ops, "isBillable": "=", "invoiceId": "="},
+                                               uncertain=frozenset({"invoiceId"})),
+                write=Write(dml, required=("executedTime",), read_only=frozenset({"totalCost", "billStatus"}),
+                            update_verb=entry_update)))
+    return tuple(out)
+
+
+def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: Filters = ONLY_ID,
+           **write) -> ObjectSpec:
+    """A main module: searchable (keyset windows), custom fields, written with PATCH, deleted to
+    the recycle bin (and its deletions marked with ``emit_deletes``)."""
+    return ObjectSpec(stream, MODIFIED, "modifiedTime", Read(stream, 100, search=f"{stream}/search", cf_module=stream),
+                      filters=filters, write=Write(ALL, required=required, delete="trash", trash_key=trash_key,
+                                                   **write), marks_deletes=stream)
+
+
+TICKET_FILTERS = Filters({"id": "=", "departmentId": "in", "channel": "in", "status": "in", "priority": "in"})
+ARCHIVED = Parent("archived_tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"})
+ARCHIVED_ALIAS = {"archivedTicketId": "ticketId"}
+ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
+
+OBJECTS: tuple[ObjectSpec, ...] = (
+    # -- organization and people -------------------------------------------------------
+    ObjectSpec("organizations", FULL, None, Read("organizations", paged=False), filters=ONLY_ID,
+               write=Write(frozenset({"UPDATE"}), read_only=frozenset({
+                   "edition", "portalURL", "isAdminInOrg", "isSandboxPortal", "faviconURL",
+                   "isPayloadEncryptionEnabled", "portalName"}))),
+    ObjectSpec("departments", NEW_ONLY, "createdTime", Read("departments", 200),
+               filters=Filters({"id": "=", "chatStatus": "="}),
+               write=named(INSERT_UPDATE, read_only=frozenset({"sanitizedName", "hasLogo",
+                                                                              "chatStatus", "isDefault"}))),
+    ObjectSpec("agents", FULL, None, Read("agents", 200),
+               filters=Filters({"id": "=", "rolePermissionType": "=", "status": "=", "isConfirmed": "="}),
+               write=Write(ALL, required=("lastName", "emailId"), read_only=frozenset({"status", "isConfirmed",
+                                                                                       "name"}),
+                           remove_verb="POST", remove_path="agents/{id}/deactivate")),  # never deleted
+    ObjectSpec("teams", FULL, None, Read("teams", paged=False, envelope="teams"), filters=ONLY_ID,
+               write=Write(INSERT_UPDATE, required=("name", "departmentId"))),
+    ObjectSpec("roles", FULL, None, Read("roles", 500),
+               filters=Filters({"id": "=", "isDefault": "=", "isVisible": "="}), write=named(INSERT_UPDATE)),
+    ObjectSpec("profiles", FULL, None, Read("profiles", paged=False),
+               filters=Filters({"id": "=", "isVisible": "=", "default": "="}, names={"isVisible": "visible"}),
+               write=Write(frozenset({"UPDATE"}))),
+    ObjectSpec("business_hours", MODIFIED, "modifiedTime", Read("businessHours"), filters=ONLY_ID,
+               write=named(ALL)),
+    ObjectSpec("agent_time_entries", NEW_ONLY, "createdTime",
+               Read("agents/{agentId}/timeEntry", schema="time_entries"),
+               parent=Parent("agents", "agentId", every=True),
+               filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, uncertain=frozenset({"invoiceId"}))),
+    # -- customers ---------------------------------------------------------------------
+    module("contacts", trash_key="contactIds", required=("lastName",),
+           search_keys=("email", "firstName", "lastName", "phone", "mobile")),
+    *children("contacts", "contactId", {"comments": ALL, "attachments": INSERT_DELETE,
+                                        "followers": frozenset({"DELETE"}), "time_entries": frozenset()}),
+    module("accounts", trash_key="accountIds", required=("accountName",),
+           search_keys=("accountName", "email", "phone", "website")),
+    *children("accounts", "accountId", {"comments": ALL, "attachments": INSERT_DELETE,
+                                        "followers": frozenset({"DELETE"}), "time_entries": frozenset()}),
+    # no search endpoint; list rows show no modifiedTime: ask for it with fields=, read changes by id
+    ObjectSpec("contracts", MODIFIED, "modifiedTime", Read("contracts", 100, slim=True, fields_param=True,
+                                                           cf_module="contracts"),
+               filters=Filters({"id": "=", "accountId": "=", "departmentId": "=", "ownerId": "="}),
+               write=Write(ALL, required=("contractName", "accountId", "departmentId"),
+                           read_only=frozenset({"contractNumber"}), delete="trash", trash_key="contractIds"),
+               marks_deletes="contracts"),
+    *children("contracts", "contractId", {"comments": ALL}),
+    ObjectSpec("products", MODIFIED, "modifiedTime", Read("products", 100, search="products/search", slim=True,
+                                                          cf_module="products"),
+               filters=Filters({"id": "=", "departmentIds": "=", "ownerId": "="},
+                               names={"departmentIds": "departmentId"}, list_only=frozenset({"ownerId"})),
+               write=Write(ALL, required=("productName",), delete="trash", trash_key="productIds"),
+               marks_deletes="products"),
+    *children("products", "productId", {"attachments": INSERT_DELETE}),
+    ObjectSpec("customer_happiness", NEW_ONLY, "ratedTime", Read("customerHappiness", newest_first="-ratedTime"),
+               filters=Filters({"departmentId": "=", "agentId": "=", "contactId": "=", "ticketId": "=",
+                                "accountId": "=", "rating": "="}, names={"departmentId": "department"})),
+    # -- tickets -----------------------------------------------------------------------
+    ObjectSpec("tickets", MODIFIED, "modifiedTime", Read("tickets", 100, search="tickets/search",
+                                                         cf_module="tickets"),
+               filters=TICKET_FILTERS, write=Write(ALL, read_only=TICKET_READ_ONLY, **TICKET_WRITE),
+               marks_deletes="tickets"),
+    ObjectSpec("tickets_extended", MODIFIED, "modifiedTime",
+               Read("tickets", 100, search="tickets/search", extended=True, details_of="tickets", cf_module="tickets",
+                    costly=True),
+               filters=TICKET_FILTERS,
+               write=Write(ALL, read_only=TICKET_READ_ONLY | {"contract", "descAttachments", "channelRelatedInfo",
+                                                              "customFields", "resolutionDetails"}, **TICKET_WRITE)),
+    ObjectSpec("threads", NEW_ONLY, "createdTime", Read("tickets/{ticketId}/threads", 200),
+               parent=Parent("tickets", "ticketId", counter="threadCount"),
+               filters=Filters({"id": "=", "ticketId": "="})),
+    ObjectSpec("thread_attachments", FULL, None,
+               Read("tickets/{ticketId}/threads/{threadId}/attachments", schema="attachments", costly=True),
+               primary_key=("threadId", "id"),
+               parent=Parent("threads", "threadId", {"ticketId": "ticketId", "threadId": "id"},
+                             counter="attachmentCount"),
+               filters=Filters({"threadId": "=", "ticketId": "="})),
+    *children("tickets", "ticketId", {"comments": ALL, "attachments": ALL, "followers": frozenset({"DELETE"}),
+                                      "time_entries": ALL},
+              counts={"comments": "commentCount"}, comment_update="PATCH", extra={"attachments": {"isPublic": "="}}),
+    ObjectSpec("ticket_activities", MODIFIED, "modifiedTime",
+               Read("tickets/{ticketId}/activities", 100, item_get=False, costly=True),
+               parent=Parent("tickets", "ticketId"), filters=Filters({"id": "=", "ticketId": "="})),
+    ObjectSpec("ticket_approvals", FULL, None, Read("tickets/{ticketId}/approvals", costly=True),
+               parent=Parent("tickets", "ticketId"), filters=Filters({"id": "=", "ticketId": "="}),
+               write=Write(frozenset({"INSERT"}), required=("subject", "approverIds"),
+                           read_only=frozenset({"status", "processedTime", "requesterId"}))),
+    ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True),
+               primary_key=("ticketId",), parent=Parent("tickets", "ticketId"), filters=Filters({"ticketId": "="})),
+    ObjectSpec("jira_issues", FULL, None,
+               Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True),
+               primary_key=("ticketId", "id"), parent=Parent("tickets", "ticketId"),
+               filters=Filters({"zohoTicketId": "="}, aliases={"zohoTicketId": "ticketId"})),
+    # tags are written by name through a ticket (zoho-desk-api 6.9), an extension of the contract
+    ObjectSpec("tags", FULL, None, Read("ticketTags"), parent=Parent("departments", "departmentId", as_param=True,
+                                                                     every=True),
+               filters=Filters({"departmentId": "="}),
+               write=Write(frozenset({"INSERT"}), create="tag", delete="tag", tag_calls=TAG_CALLS,
+                           write_only={"ticketId": TEXT})),
+    ObjectSpec("ticket_tags", FULL, None, Read("tickets/{ticketId}/tags", paged=False, envelope="tags", costly=True),
+               primary_key=("ticketId", "id"),
+               parent=Parent("tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"}),
+               filters=Filters({"departmentId": "="}),
+               write=Write(INSERT_DELETE, create="tag", delete="tag", tag_calls=TAG_CALLS)),
+    # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
+    ObjectSpec("archived_tickets", NEW_ONLY, "createdTime",
+               Read("tickets/archivedTickets", 100, record_path="tickets/{id}", schema="tickets"),
+               parent=Parent("departments", "departmentId", as_param=True, every=True),
+               filters=Filters({"departmentId": "="}),
+               write=Write(frozenset({"UPDATE", "DELETE"}), read_only=TICKET_READ_ONLY, update_path="tickets/{id}",
+                           delete="trash", trash_key="ticketIds", trash_path="tickets/moveToTrash")),
+    ObjectSpec("archived_tickets_extended", MODIFIED, "modifiedTime",
+               Read("tickets/archivedTickets", 100, extended=True, record_path="tickets/{id}",
+                    schema="tickets_extended", details_of="archived_tickets", costly=True),
+               parent=Parent("departments", "departmentId", as_param=True, every=True),
+               filters=Filters({"departmentId": "="})),
+    ObjectSpec("archived_ticket_threads", NEW_ONLY, "createdTime",
+               Read("tickets/{ticketId}/threads", 200, schema="threads"),
+               parent=replace(ARCHIVED, counter="threadCount"),
+               filters=Filters({"id": "=", "ticketId": "=", "departmentId": "="})),
+    ObjectSpec("archived_ticket_comments", MODIFIED, "modifiedTime",
+               Read("tickets/{ticketId}/comments", 100, schema="comments"),
+               parent=replace(ARCHIVED, counter="commentCount"),
+               filters=Filters({"id": "=", "archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
+    ObjectSpec("archived_ticket_attachments", NEW_ONLY, "createdTime",
+               Read("tickets/{ticketId}/attachments", 100, schema="attachments"), parent=ARCHIVED,
+               filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
+    ObjectSpec("archived_ticket_followers", FULL, None,
+               Read("tickets/{ticketId}/followers", paged=False, schema="followers", costly=True),
+               primary_key=("ticketId", "id"), parent=ARCHIVED,
+               filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
+    ObjectSpec("archived_ticket_time_entries", NEW_ONLY, "createdTime",
+               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries"), parent=ARCHIVED,
+               filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
+                               aliases=ARCHIVED_ALIAS, uncertain=frozenset({"invoiceId"}))),
+    # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----
+    module("tasks", trash_key="entityIds", required=("subject", "departmentId"),
+           filters=Filters({"id": "=", "departmentId": "=", "dueDate": "="}, names={"dueDate": "dueDateRange"}),
+           read_only=frozenset({"completedTime", "isCompleted"})),
+    *children("tasks", "taskId", {"comments": ALL, "attachments": INSERT_DELETE, "time_entries": ALL},
+              entry_update="PATCH"),
+    module("calls", trash_key="entityIds",
+           required=("subject", "departmentId", "startTime", "direction", "duration", "status", "contactId"),
+           filters=Filters({"id": "=", "departmentId": "=", "startTime": "="}, names={"startTime": "startDateRange"}),
+           read_only=frozenset({"completedTime"})),
+    *children("calls", "callId", {"comments": ALL, "attachments": INSERT_DELETE}),
+    module("events", trash_key="entityIds", required=("subject", "departmentId", "startTime"),
+           filters=Filters({"id": "=", "departmentId": "=", "startTime": "="}, names={"startTime": "startDateRange"})),
+    *children("events", "eventId", {"comments": ALL, "attachments": INSERT_DELETE}),
+    # -- knowledge base and help center ------------------------------------------------
+    ObjectSpec("kb_categories", FULL, None, Read("kbRootCategories", paged=False),
+               filters=Filters({"departmentId": "="}),
+               write=named(ALL, update_path="kbCategory/{id}", remove_path="kbCategory/{id}")),
+    ObjectSpec("articles", MODIFIED, "modifiedTime", Read("articles", 100, time_param="modifiedTimeRange"),
+               filters=Filters({"id": "=", "categoryId": "=", "status": "=", "permission": "=", "authorId": "="}),
+               write=Write(ALL, required=("title", "categoryId"), delete="trash", trash_key="ids", read_only=frozenset({
+                   "permalink", "latestVersion", "latestVersionStatus", "latestVersionTranslationId",
+                   "latestPublishedVersion", "translationId", "availableLocaleTranslations", "tags",
+                   "rootCategoryId"}))),
+    ObjectSpec("article_comments", MODIFIED, "modifiedTime",
+               Read("articles/{articleId}/translations/{locale}/comments", schema="comments"),
+               parent=Parent("articles", "articleId", {"articleId": "id", "locale": "locale"}, counter="commentCount"),
+               filters=Filters({"id": "=", "articleId": "="}),
+               write=Write(ALL, required=("content",), read_only=frozenset({"commentedTime", "commenterId",
+                                                                            "mention"}))),
+    ObjectSpec("article_feedbacks", NEW_ONLY, "createdTime", Read("articleFeedbacks", time_param="timeRange"),
+               filters=ONLY_ID, write=Write(frozenset({"DELETE"}))),
+    ObjectSpec("help_centers", FULL, None, Read("helpCenters", paged=False),
+               filters=Filters({"id": "=", "status": "="}, local=frozenset({"status"}))),
+    ObjectSpec("help_center_users", FULL, None, Read("users"), filters=Filters({"id": "=", "status": "="}),
+               write=Write(frozenset({"UPDATE"}), read_only=frozenset({"name", "lastLoginTime", "type"}))),
+    ObjectSpec("help_center_groups", MODIFIED, "modifiedTime", Read("groups"), filters=ONLY_ID,
+               write=named(ALL)),
+    ObjectSpec("help_center_labels", MODIFIED, "modifiedTime", Read("labels"), filters=ONLY_ID,
+               write=named(ALL)),
+)
+
+BY_STREAM: dict[str, ObjectSpec] = {spec.stream: spec for spec in OBJECTS}
+# A search window can be paged up to this offset (``from`` 0..4999).
+SEARCH_MAX_FROM = 4999
+
+
+def check_parent_order() -> None:
+    """A parent's row comes before its children's: the tap syncs in catalog order and children
+    reuse the rows their parent emitted in the same run."""
+    seen: set[str] = set()
+    for spec in OBJECTS:
+        for needed in (spec.parent.stream if spec.parent else None, spec.read.details_of):
+            if needed and needed not in seen:
+                raise ValueError(f"catalog row {spec.stream} comes before {needed}, which it reads from")
+        seen.add(spec.stream)
+
+
+check_parent_order()

@@ -1,0 +1,198 @@
+"""The catalog row: everything the tap and the target know about one Zoho Desk object.
+
+A row is an ``ObjectSpec`` made of named parts; this docstring is the reference for every field.
+
+ObjectSpec
+    ``stream``: the Singer stream name. ``mode``: ``modified+new`` (bookmark ``key``, the
+    modification time), ``new only`` (``key`` is the creation time) or ``full table`` (no key).
+    ``primary_key``. ``read``, ``parent``, ``filters``, ``write``, ``errors``: the parts below.
+    ``marks_deletes``: the recycle-bin module whose deletions this stream emits as delete markers
+    with ``emit_deletes`` (None: none).
+
+Read: how the object is read
+    ``path``: the list under /api/v1 (``{placeholders}`` come from the parent record);
+    ``limit``: the page cap; ``paged``: False where the endpoint takes no ``from``/``limit``;
+    ``envelope``: the key of the list (``data``, ``teams``, ``tags``); ``search``: the search
+    endpoint every read goes through (exact keyset windows); ``single``: one object per
+    parent, under ``envelope`` when that is not ``data`` (null: none); ``extended``: one GET per
+    record adds the fields only that call returns; ``record_path``: where one record is read
+    (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
+    parent's list); ``details_of``: the stream whose rows this one details (their ids are taken
+    from its read of the same run); ``time_param``: the list's own time window
+    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days); ``newest_first``: the
+    ``sortBy`` listing newest first, so an incremental read stops at its bound; ``slim``: list
+    rows lack the key and custom fields (the changed records are read by id; ``fields_param``:
+    the list is asked ``fields=<key>`` first); ``schema``: the schema file (default: the
+    stream); ``cf_module``: the module whose custom fields type ``cf``; ``costly``: a call per
+    record of another object every run: not selected by default.
+
+Parent: read per parent record
+    ``stream``: the parent stream; ``key``: the link field, a path placeholder or, with
+    ``as_param``, a query parameter; ``fields``: link field -> the parent record's field it
+    takes (default ``{key: "id"}``); every child record carries them; ``counter``: the parent
+    rows' count of these children (0: no call), only where the parent's read carries it;
+    ``every``: visit every parent every run (few parents).
+
+Filters: the contract's native filters, pushed to the API
+    ``ops``: field -> ``=`` or ``in``; ``names``: the query parameter a filter goes out as when
+    the API names it otherwise (a ``...Range`` parameter takes a day or an instant);
+    ``aliases``: the contract's name of a link field (``archivedTicketId`` -> ``ticketId``);
+    ``list_only``: filters only the plain list takes (the read then uses it); ``local``: filters
+    of an endpoint that takes no parameter, applied to its one answer; ``uncertain``: filters no
+    evidence shows the endpoint takes: sent, and applied to the answer when refused.
+
+Write: what target-zohodesk writes, and how
+    ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or
+    ``tag`` (by name through the ticket, ``tag_calls``); ``required`` fields of a create, and
+    ``contact_or``: it also needs one of these; ``read_only``: fields Zoho computes, besides the
+    common ones and the parent links; ``write_only``: inputs no read returns (JSON schema each);
+    ``update_verb`` / ``update_path``; ``delete``: ``trash`` (``POST <trash_path>`` with
+    ``{trash_key: [ids]}``), ``unfollow`` (``removeFollowers``), ``tag`` or ``remove``
+    (``remove_verb <remove_path>``); ``search_keys``: fields its search matches exactly, the
+    possible natural keys of an upsert.
+
+Errors: answers that do not stop a run
+    ``skip``: errorCodes that mean "this org cannot serve the object" (the stream is skipped,
+    with what to do); ``gone_parent``: a 404 on a parent's children when the parent itself is
+    gone (checked with one GET) is counted, not raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MODIFIED = "modified+new"
+NEW_ONLY = "new only"
+FULL = "full table"
+# Zoho's answers that mean "this org cannot serve this object", and what the user can do.
+NOT_AVAILABLE = {
+    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
+    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
+    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
+                      "refresh token, or deselect the stream",
+}
+
+
+@dataclass(frozen=True)
+class Read:
+    path: str
+    limit: int = 50
+    paged: bool = True
+    envelope: str = "data"
+    search: str | None = None
+    single: bool = False
+    extended: bool = False
+    record_path: str | None = None
+    item_get: bool = True
+    details_of: str | None = None
+    time_param: str | None = None
+    newest_first: str | None = None
+    slim: bool = False
+    fields_param: bool = False
+    schema: str | None = None
+    cf_module: str | None = None
+    costly: bool = False
+
+    @property
+    def one(self) -> str:
+        """Where one record is read."""
+        return self.record_path or f"{self.path}/{{id}}"
+
+
+@dataclass(frozen=True)
+class Parent:
+    stream: str
+    key: str
+    fields: dict[str, str] | None = None
+    as_param: bool = False
+    counter: str | None = None
+    every: bool = False
+
+    @property
+    def links(self) -> dict[str, str]:
+        """Child field (a path placeholder) -> the parent record's field."""
+        return self.fields if self.fields is not None else {self.key: "id"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    ops: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    list_only: frozenset[str] = frozenset()
+    local: frozenset[str] = frozenset()
+    uncertain: frozenset[str] = frozenset()
+
+    def param(self, name: str) -> str:
+        """The query parameter a filter goes out as."""
+        return self.names.get(name, name)
+
+    def field(self, name: str) -> str:
+        """The record field a filter stands for."""
+        return self.aliases.get(name, name)
+
+
+@dataclass(frozen=True)
+class Write:
+    dml: frozenset[str] = frozenset()
+    create: str = "json"
+    required: tuple[str, ...] = ()
+    contact_or: tuple[str, ...] = ()
+    read_only: frozenset[str] = frozenset()
+    write_only: dict[str, dict] = field(default_factory=dict)
+    update_verb: str = "PATCH"
+    update_path: str | None = None
+    delete: str = "remove"
+    trash_key: str | None = None
+    trash_path: str | None = None
+    remove_verb: str = "DELETE"
+    remove_path: str | None = None
+    tag_calls: dict[str, str] = field(default_factory=dict)
+    search_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Errors:
+    skip: frozenset[str] = frozenset(NOT_AVAILABLE)
+    gone_parent: bool = True
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    stream: str
+    mode: str
+    key: str | None
+    read: Read
+    primary_key: tuple[str, ...] = ("id",)
+    parent: Parent | None = None
+    filters: Filters = field(default_factory=Filters)
+    write: Write = field(default_factory=Write)
+    errors: Errors = field(default_factory=Errors)
+    marks_deletes: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in (MODIFIED, NEW_ONLY, FULL):
+            raise ValueError(f"catalog row {self.stream}: unknown mode {self.mode!r}")
+        if (self.mode == FULL) != (self.key is None):
+            raise ValueError(f"catalog row {self.stream}: mode and key disagree")
+        if self.write.delete == "trash" and not self.write.trash_key:
+            raise ValueError(f"catalog row {self.stream}: deletes by trash without a trash_key")
+
+    @property
+    def links(self) -> dict[str, str]:
+        return self.parent.links if self.parent else {}
+
+    @property
+    def schema_name(self) -> str:
+        return self.read.schema or self.stream
+
+    @property
+    def trash_path(self) -> str | None:
+        """Where ``moveToTrash`` takes this object's ids (None: not deleted that way)."""
+        w = self.write
+        return (w.trash_path or f"{self.read.path}/moveToTrash") if w.delete == "trash" else None
+
+    @property
+    def reads_every_parent(self) -> bool:
+        """Children of every parent, every run: full-table children, few or full-table parents."""
+        return bool(self.parent) and (self.mode == FULL or self.parent.every)

@@ -1,0 +1,47 @@
+"""What the streams of one tap run share, and nothing else: the API client, the parsed
+filters, the parent rows handed to child streams, the run's report, and whether the credit
+budget stopped the run. Streams hold this context, never the tap (no import back to it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tap_zohodesk.api.client import ZohoDeskClient
+from tap_zohodesk.parents import ParentRows
+
+if TYPE_CHECKING:
+    from tap_zohodesk.filters import Filters
+    from tap_zohodesk.report import RunReport
+
+
+class RunContext:
+    def __init__(self, config: dict, filters: dict[str, Filters], streams: Callable[[], dict]):
+        self.config = config
+        self.filters = filters
+        self._streams = streams  # the tap's streams, once they exist
+        self._parents: ParentRows | None = None
+        self.report: RunReport | None = None
+        self.stopped_by_budget: tuple[str, str] | None = None
+        self._client: ZohoDeskClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> ZohoDeskClient:
+        """The shared API client, created on first use (never at discovery time without a need)."""
+        with self._lock:
+            if self._client is None:
+                self._client = ZohoDeskClient(dict(self.config), user_agent="tap-zohodesk")
+            return self._client
+
+    @property
+    def parents(self) -> ParentRows:
+        """The parent rows handed to child streams in this run (created at first use)."""
+        if self._parents is None:
+            self._parents = ParentRows(self._streams())
+        return self._parents
+
+    @property
+    def has_client(self) -> bool:
+        return self._client is not None
