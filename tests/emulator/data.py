@@ -1,7 +1,8 @@
 """The in-memory store the emulator serves: tables with their indexes, and the operations
 tests use to change data as Zoho would (touch, bulk update, add / edit / remove a child,
 move to the recycle bin). Times are Zoho's ``YYYY-MM-DDTHH:MM:SS.mmmZ``; ``Store.now()`` is
-strictly increasing. Seeding lives in seed_core.py, seed_org.py and seed_tickets.py.
+strictly increasing. Seeding lives in seed_core.py, seed_org.py, seed_kb.py, seed_tickets.py
+and seed_children.py (every comment, attachment, follower and time-entry table, from one table).
 """
 
 from __future__ import annotations
