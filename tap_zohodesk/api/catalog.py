@@ -22,6 +22,9 @@ TICKET_READ_ONLY = frozenset({"ticketNumber", "statusType", "channelCode", "clos
 TICKET_WRITE = dict(required=("subject", "departmentId"), contact_or=("contactId", "contactEmail"),
                     write_only={"contactEmail": TEXT}, delete="trash", trash_key="ticketIds")
 TAG_CALLS = {"INSERT": "tickets/{ticketId}/associateTag", "DELETE": "tickets/{ticketId}/dissociateTag"}
+# nested arrays of objects that become streams of their own with unwind_nested (rows.py: Read.unwind)
+COMMENT_UNWIND = ("attachments", "mention")
+SHARED = ("sharedDepartments",)
 
 
 def named(dml: frozenset[str], **write) -> Write:
@@ -45,7 +48,7 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
         if kind == "comments":
             out.append(ObjectSpec(
                 f"{prefix}_comments", MODIFIED, "modifiedTime", Read(f"{owner}/{{{link}}}/comments", 100,
-                                                                     schema="comments"),
+                                                                     schema="comments", unwind=COMMENT_UNWIND),
                 parent=parent, filters=Filters({"id": "=", **ops}),
                 write=Write(dml, required=("content",), read_only=frozenset({"commentedTime", "commenterId",
                                                                              "mention"}),
@@ -74,10 +77,11 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
 
 
 def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: Filters = ONLY_ID,
-           **write) -> ObjectSpec:
+           unwind: tuple[str, ...] = (), **write) -> ObjectSpec:
     """A main module: searchable (keyset windows), custom fields, written with PATCH, deleted to
     the recycle bin (and its deletions marked with ``emit_deletes``)."""
-    return ObjectSpec(stream, MODIFIED, "modifiedTime", Read(stream, 100, search=f"{stream}/search", cf_module=stream),
+    return ObjectSpec(stream, MODIFIED, "modifiedTime", Read(stream, 100, search=f"{stream}/search", cf_module=stream,
+                                                             unwind=unwind),
                       filters=filters, write=Write(ALL, required=required, delete="trash", trash_key=trash_key,
                                                    **write), marks_deletes=stream)
 
@@ -109,7 +113,8 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ObjectSpec("profiles", FULL, None, Read("profiles", paged=False),
                filters=Filters({"id": "=", "isVisible": "=", "default": "="}, names={"isVisible": "visible"}),
                write=Write(frozenset({"UPDATE"}))),
-    ObjectSpec("business_hours", MODIFIED, "modifiedTime", Read("businessHours"), filters=ONLY_ID,
+    ObjectSpec("business_hours", MODIFIED, "modifiedTime",
+               Read("businessHours", unwind=("businessTimes", "associatedHolidayList.holidays")), filters=ONLY_ID,
                write=named(ALL)),
     ObjectSpec("agent_time_entries", NEW_ONLY, "createdTime",
                Read("agents/{agentId}/timeEntry", schema="time_entries"),
@@ -144,16 +149,16 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                                 "accountId": "=", "rating": "="}, names={"departmentId": "department"})),
     # -- tickets -----------------------------------------------------------------------
     ObjectSpec("tickets", MODIFIED, "modifiedTime", Read("tickets", 100, search="tickets/search",
-                                                         cf_module="tickets"),
+                                                         cf_module="tickets", unwind=SHARED),
                filters=TICKET_FILTERS, write=Write(ALL, read_only=TICKET_READ_ONLY, **TICKET_WRITE),
                marks_deletes="tickets"),
     ObjectSpec("tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets", 100, search="tickets/search", extended=True, details_of="tickets", cf_module="tickets",
-                    costly=True),
+                    costly=True, unwind=SHARED),
                filters=TICKET_FILTERS,
                write=Write(ALL, read_only=TICKET_READ_ONLY | {"contract", "descAttachments", "channelRelatedInfo",
                                                               "customFields", "resolutionDetails"}, **TICKET_WRITE)),
-    ObjectSpec("threads", NEW_ONLY, "createdTime", Read("tickets/{ticketId}/threads", 200),
+    ObjectSpec("threads", NEW_ONLY, "createdTime", Read("tickets/{ticketId}/threads", 200, unwind=("actions",)),
                parent=Parent("tickets", "ticketId", counter="threadCount"),
                filters=Filters({"id": "=", "ticketId": "="})),
     ObjectSpec("thread_attachments", FULL, None,
@@ -172,7 +177,8 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                parent=Parent("tickets", "ticketId"), filters=Filters({"id": "=", "ticketId": "="}),
                write=Write(frozenset({"INSERT"}), required=("subject", "approverIds"),
                            read_only=frozenset({"status", "processedTime", "requesterId"}))),
-    ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True),
+    ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True,
+                                                  unwind=("stagingData", "agentsHandled")),
                primary_key=("ticketId",), parent=Parent("tickets", "ticketId"), filters=Filters({"ticketId": "="})),
     ObjectSpec("jira_issues", FULL, None,
                Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True),
@@ -202,11 +208,11 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                parent=Parent("departments", "departmentId", as_param=True, every=True),
                filters=Filters({"departmentId": "="})),
     ObjectSpec("archived_ticket_threads", NEW_ONLY, "createdTime",
-               Read("tickets/{ticketId}/threads", 200, schema="threads"),
+               Read("tickets/{ticketId}/threads", 200, schema="threads", unwind=("actions",)),
                parent=replace(ARCHIVED, counter="threadCount"),
                filters=Filters({"id": "=", "ticketId": "=", "departmentId": "="})),
     ObjectSpec("archived_ticket_comments", MODIFIED, "modifiedTime",
-               Read("tickets/{ticketId}/comments", 100, schema="comments"),
+               Read("tickets/{ticketId}/comments", 100, schema="comments", unwind=COMMENT_UNWIND),
                parent=replace(ARCHIVED, counter="commentCount"),
                filters=Filters({"id": "=", "archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_attachments", NEW_ONLY, "createdTime",
@@ -221,38 +227,39 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
                                aliases=ARCHIVED_ALIAS, uncertain=frozenset({"invoiceId"}))),
     # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----
-    module("tasks", trash_key="entityIds", required=("subject", "departmentId"),
+    module("tasks", trash_key="entityIds", required=("subject", "departmentId"), unwind=("reminder",),
            filters=Filters({"id": "=", "departmentId": "=", "dueDate": "="}, names={"dueDate": "dueDateRange"}),
            read_only=frozenset({"completedTime", "isCompleted"})),
     *children("tasks", "taskId", {"comments": ALL, "attachments": INSERT_DELETE, "time_entries": ALL},
               entry_update="PATCH"),
-    module("calls", trash_key="entityIds",
+    module("calls", trash_key="entityIds", unwind=("reminder",),
            required=("subject", "departmentId", "startTime", "direction", "duration", "status", "contactId"),
            filters=Filters({"id": "=", "departmentId": "=", "startTime": "="}, names={"startTime": "startDateRange"}),
            read_only=frozenset({"completedTime"})),
     *children("calls", "callId", {"comments": ALL, "attachments": INSERT_DELETE}),
-    module("events", trash_key="entityIds", required=("subject", "departmentId", "startTime"),
+    module("events", trash_key="entityIds", required=("subject", "departmentId", "startTime"), unwind=("reminder",),
            filters=Filters({"id": "=", "departmentId": "=", "startTime": "="}, names={"startTime": "startDateRange"})),
     *children("events", "eventId", {"comments": ALL, "attachments": INSERT_DELETE}),
     # -- knowledge base and help center ------------------------------------------------
     ObjectSpec("kb_categories", FULL, None, Read("kbRootCategories", paged=False),
                filters=Filters({"departmentId": "="}),
                write=named(ALL, update_path="kbCategory/{id}", remove_path="kbCategory/{id}")),
-    ObjectSpec("articles", MODIFIED, "modifiedTime", Read("articles", 100, time_param="modifiedTimeRange"),
+    ObjectSpec("articles", MODIFIED, "modifiedTime", Read("articles", 100, time_param="modifiedTimeRange",
+                                                          unwind=("availableLocaleTranslations",)),
                filters=Filters({"id": "=", "categoryId": "=", "status": "=", "permission": "=", "authorId": "="}),
                write=Write(ALL, required=("title", "categoryId"), delete="trash", trash_key="ids", read_only=frozenset({
                    "permalink", "latestVersion", "latestVersionStatus", "latestVersionTranslationId",
                    "latestPublishedVersion", "translationId", "availableLocaleTranslations", "tags",
                    "rootCategoryId"}))),
     ObjectSpec("article_comments", MODIFIED, "modifiedTime",
-               Read("articles/{articleId}/translations/{locale}/comments", schema="comments"),
+               Read("articles/{articleId}/translations/{locale}/comments", schema="comments", unwind=COMMENT_UNWIND),
                parent=Parent("articles", "articleId", {"articleId": "id", "locale": "locale"}, counter="commentCount"),
                filters=Filters({"id": "=", "articleId": "="}),
                write=Write(ALL, required=("content",), read_only=frozenset({"commentedTime", "commenterId",
                                                                             "mention"}))),
     ObjectSpec("article_feedbacks", NEW_ONLY, "createdTime", Read("articleFeedbacks", time_param="timeRange"),
                filters=ONLY_ID, write=Write(frozenset({"DELETE"}))),
-    ObjectSpec("help_centers", FULL, None, Read("helpCenters", paged=False),
+    ObjectSpec("help_centers", FULL, None, Read("helpCenters", paged=False, unwind=("helpCenterLocales", "domains")),
                filters=Filters({"id": "=", "status": "="}, local=frozenset({"status"}))),
     ObjectSpec("help_center_users", FULL, None, Read("users"), filters=Filters({"id": "=", "status": "="}),
                write=Write(frozenset({"UPDATE"}), read_only=frozenset({"name", "lastLoginTime", "type"}))),

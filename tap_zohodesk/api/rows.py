@@ -24,7 +24,12 @@ Read: how the object is read
     rows lack the key and custom fields (the changed records are read by id; ``fields_param``:
     the list is asked ``fields=<key>`` first); ``schema``: the schema file (default: the
     stream); ``cf_module``: the module whose custom fields type ``cf``; ``costly``: a call per
-    record of another object every run: not selected by default.
+    record of another object every run: not selected by default; ``unwind``: dotted paths of
+    arrays of objects in the record (``sharedDepartments``, ``associatedHolidayList.holidays``)
+    that config ``unwind_nested`` also makes streams of their own, named ``<stream>__<path in
+    snake_case>`` (``unwound_name``; ``ObjectSpec.unwound`` lists them): one row per element
+    with the record's primary key as ``_parent_<field>``, ``_position`` (the element's index) and
+    the record's bookmark as ``_parent_<key>`` (tap_zohodesk/unwind.py).
 
 Parent: read per parent record
     ``stream``: the parent stream; ``key``: the link field, a path placeholder or, with
@@ -59,6 +64,7 @@ Errors: answers that do not stop a run
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MODIFIED = "modified+new"
@@ -71,6 +77,12 @@ NOT_AVAILABLE = {
     "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
                       "refresh token, or deselect the stream",
 }
+
+
+def unwound_name(stream: str, path: str) -> str:
+    """The stream an unwound array becomes: ``tickets`` + ``associatedHolidayList.holidays`` ->
+    ``tickets__associated_holiday_list_holidays``."""
+    return f"{stream}__" + re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path.replace(".", "_")).lower()
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ class Read:
     schema: str | None = None
     cf_module: str | None = None
     costly: bool = False
+    unwind: tuple[str, ...] = ()
 
     @property
     def one(self) -> str:
@@ -177,10 +190,17 @@ class ObjectSpec:
             raise ValueError(f"catalog row {self.stream}: mode and key disagree")
         if self.write.delete == "trash" and not self.write.trash_key:
             raise ValueError(f"catalog row {self.stream}: deletes by trash without a trash_key")
+        if any(not all(path.split(".")) for path in self.read.unwind):
+            raise ValueError(f"catalog row {self.stream}: an empty part in unwind paths {self.read.unwind}")
 
     @property
     def links(self) -> dict[str, str]:
         return self.parent.links if self.parent else {}
+
+    @property
+    def unwound(self) -> tuple[tuple[str, str], ...]:
+        """(stream, path) of each array this object's rows unwind into with ``unwind_nested``."""
+        return tuple((unwound_name(self.stream, path), path) for path in self.read.unwind)
 
     @property
     def schema_name(self) -> str:
