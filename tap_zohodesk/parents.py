@@ -61,6 +61,7 @@ class ParentRows:
         self.streams = streams
         self.consumers = needed_fields()
         self.caches: dict[str, _Cache] = {}
+        self.reads: dict[str, tuple[datetime | None, bool]] = {}  # stream -> (low, whole) of its emitting read
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._serial = 0
@@ -83,6 +84,7 @@ class ParentRows:
         return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
+        self.reads[name] = (low, whole)
         fields = self._fields(name)
         if fields:
             self.caches[name] = self._new(name, low, fields, whole)

@@ -1,6 +1,7 @@
 """What the streams of one tap run share, and nothing else: the API client, the parsed
-filters, the parent rows handed to child streams, the run's report, and whether the credit
-budget stopped the run. Streams hold this context, never the tap (no import back to it)."""
+filters, the parent rows handed to child streams, the nested arrays kept for unwound streams,
+the run's report, and whether the credit budget stopped the run. Streams hold this context,
+never the tap (no import back to it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.parents import ParentRows
+from tap_zohodesk.unwind import UnwoundRows
 
 if TYPE_CHECKING:
     from tap_zohodesk.filters import Filters
@@ -22,6 +24,7 @@ class RunContext:
         self.filters = filters
         self._streams = streams  # the tap's streams, once they exist
         self._parents: ParentRows | None = None
+        self._unwound: UnwoundRows | None = None
         self.report: RunReport | None = None
         self.stopped_by_budget: tuple[str, str] | None = None
         self._client: ZohoDeskClient | None = None
@@ -41,6 +44,13 @@ class RunContext:
         if self._parents is None:
             self._parents = ParentRows(self._streams())
         return self._parents
+
+    @property
+    def unwound(self) -> UnwoundRows:
+        """The elements of nested arrays kept for the unwound streams (created at first use)."""
+        if self._unwound is None:
+            self._unwound = UnwoundRows(self._streams())
+        return self._unwound
 
     @property
     def has_client(self) -> bool:

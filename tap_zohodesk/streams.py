@@ -108,6 +108,7 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
             mask = self.mask
             self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
         self._pruner(row, "")
+        self.run.unwound.take(self.name, row)
         if not row.get("_sdc_deleted_at"):
             self.parents.remember(self.name, row)
         if self.run.report is not None:

@@ -18,6 +18,7 @@ from tap_zohodesk.recycle import DELETED_RECORDS
 from tap_zohodesk.report import RunReport
 from tap_zohodesk.run import RunContext
 from tap_zohodesk.streams import ZohoDeskStream
+from tap_zohodesk.unwind import UnwoundStream
 
 
 class TapZohoDesk(Tap):
@@ -40,6 +41,12 @@ class TapZohoDesk(Tap):
             th.Property("start_date", th.DateTimeType), th.Property("end_date", th.DateTimeType),
             th.Property("exclude_user_id", th.StringType)),
             description="Options of stream deleted_records (GetDeleted)."),
+        th.Property("unwind_nested", th.BooleanType, default=False,
+                    description="Each nested array of objects the catalog names (tickets.sharedDepartments, "
+                    "comments' mention and attachments, business_hours.businessTimes, ...) also becomes a stream "
+                    "<stream>__<path>, right after its parent: one row per element with _parent_<key> and "
+                    "_position; elements a parent no longer has and deleted parents become delete markers "
+                    "(_sdc_deleted_at)."),
         th.Property("include_thread_content", th.BooleanType, default=False,
                     description="threads: one extra request per thread for its full content."),
         th.Property("child_sweep_days", th.NumberType, default=7,
@@ -96,6 +103,8 @@ class TapZohoDesk(Tap):
             if self.config.get("emit_deletes") and spec.marks_deletes:
                 schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
             streams.append(ZohoDeskStream(self, spec, schema, run))
+            if self.config.get("unwind_nested"):  # each right after its parent: it reads what the parent kept
+                streams += [UnwoundStream(self, spec, path, schema, run) for _, path in spec.unwound]
         streams.append(DeletedRecordsStream(self, DELETED_RECORDS, load_schema(DELETED_RECORDS), run))
         return streams
 
