@@ -1,7 +1,8 @@
 """Write the README's stream table from the object catalog (``--check``: fail when it is stale).
 
 One row per stream: how it is read and what a run costs, what it bookmarks, how fast a new,
-edited or removed child arrives, and the writes target-zohodesk makes. The catalog is the
+edited or removed child arrives, and the writes target-zohodesk makes; each unwound nested array
+(config ``unwind_nested``) follows its parent. The catalog is the
 single source; tests/test_readme.py runs the check.
 """
 
@@ -76,6 +77,10 @@ def table() -> str:
         key = f"`{spec.key}`" if spec.key else "full table"
         name = f"`{spec.stream}`" + (" (opt-in)" if spec.read.costly else "")
         lines.append(f"| {name} | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
+        for stream, path in spec.unwound:  # with unwind_nested, right after its parent
+            mark = f"`_parent_{spec.key}`" if spec.key else "full table"
+            lines.append(f"| `{stream}` (`unwind_nested`) | `{path}` of the `{spec.stream}` rows of the run: no call "
+                         f"| {mark} | with its parent (the whole array: removals too) | read-only |")
     return "\n".join(lines)
 
 
