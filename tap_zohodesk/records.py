@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
 Pruner = Callable[[dict, str], None]
@@ -77,6 +79,22 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
         return prune
 
     return for_object(schema, ()) or (lambda record, path: None)
+
+
+class PrunedRecordMessages:
+    """Mixed into a stream (before the SDK's Stream, with FlatteningSafeStream) whose post_process
+    prunes each record to its selected schema: the SDK's record messages, less its two walks of
+    every record: deselected properties are already gone, and records are JSON already."""
+
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
+        record = self.flattening_ready(record)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(stream=stream_map.stream_alias, record=mapped, version=self._stream_version,
+                                    time_extracted=utc_now())
 
 
 class FastWriter(MsgSpecWriter):

@@ -20,17 +20,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk.helpers._util import utc_now
-from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.singerlib import RecordMessage
-
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
-from tap_zohodesk.records import compile_pruner
+from tap_zohodesk.records import PrunedRecordMessages, compile_pruner
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.run import RunContext
 
@@ -49,11 +45,9 @@ NOT_AVAILABLE = {
 }
 
 
-class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
+class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStream):
     """A Zoho Desk object, configured entirely by its catalog row."""
 
-    # Zoho answers are JSON already: records are pruned to the schema in post_process
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     # a STATE message every page or so: with sorted reads, a stopped run re-reads one page
     STATE_MSG_FREQUENCY = 100
 
@@ -114,16 +108,6 @@ class ZohoDeskStream(Reads, ChildReads, FlatteningSafeStream):
         if self.run.report is not None:
             self.run.report.record(self.name)
         return row
-
-    def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
-        """The SDK's own, less its two walks of every record: deselected properties are already
-        gone (post_process's pruner), and records are JSON already (no type conformance)."""
-        record = self.flattening_ready(record)
-        for stream_map in self.stream_maps:
-            mapped = stream_map.transform(record)
-            if mapped is not None:
-                yield RecordMessage(stream=stream_map.stream_alias, record=mapped, version=self._stream_version,
-                                    time_extracted=utc_now())
 
     # -- entry point --------------------------------------------------------------------
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:

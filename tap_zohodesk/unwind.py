@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.rows import MODIFIED, ObjectSpec, unwound_name
 from tap_zohodesk.flattening import FlatteningSafeStream
-from tap_zohodesk.records import compile_pruner
+from tap_zohodesk.records import PrunedRecordMessages, compile_pruner
 from tap_zohodesk.recycle import delete_markers
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class UnwoundRows:
                 self._db.execute(f"drop table {table}")
 
 
-class UnwoundStream(FlatteningSafeStream):
+class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
     """One nested array of a catalog row's records as a stream (see the module docstring)."""
 
     def __init__(self, tap: Tap, spec: ObjectSpec, path: str, parent_schema: dict, run: RunContext):
@@ -214,9 +214,6 @@ class UnwoundStream(FlatteningSafeStream):
         if self.run.report is not None:
             self.run.report.record(self.name)
         return row
-
-    def _generate_record_messages(self, record: dict):
-        yield from super()._generate_record_messages(self.flattening_ready(record))
 
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
         run = self.run
