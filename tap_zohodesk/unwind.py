@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -107,6 +108,7 @@ class UnwoundRows:
         self._pending: dict[str, list[tuple]] = {}
         self._tables: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
+        self._folder: str | None = None
         self._lock = threading.Lock()
 
     def take(self, name: str, row: dict) -> None:
@@ -134,8 +136,9 @@ class UnwoundRows:
     def _table(self, name: str) -> str:
         with self._lock:
             if self._db is None:
-                folder = tempfile.mkdtemp(prefix="tap-zohodesk-unwind-")
-                self._db = sqlite3.connect(f"{folder}/unwound.sqlite", check_same_thread=False, isolation_level=None)
+                self._folder = tempfile.mkdtemp(prefix="tap-zohodesk-unwind-")
+                self._db = sqlite3.connect(f"{self._folder}/unwound.sqlite", check_same_thread=False,
+                                           isolation_level=None)
                 self._db.execute("pragma journal_mode=off")
                 self._db.execute("pragma synchronous=off")
             if name not in self._tables:
@@ -171,11 +174,16 @@ class UnwoundRows:
                 yield json.loads(key), rep, deleted, json.loads(items)
 
     def drop(self, name: str) -> None:
+        """Forget what was kept for ``name``; the file goes with the last table."""
         self._pending.pop(name, None)
         table = self._tables.pop(name, None)
         if table is not None:
             with self._lock:
                 self._db.execute(f"drop table {table}")
+                if not self._tables:
+                    self._db.close()
+                    self._db = None
+                    shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
