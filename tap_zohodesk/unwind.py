@@ -9,9 +9,10 @@ the parent's bookmark value as ``_parent_<key>`` (the replication key; the strea
 when its parent is) and ``_sdc_deleted_at``.
 
 - A parent emitted this run replaces its rows: every element is emitted, and each position it no
-  longer has, from its length up to the longest array the stream has seen (``max_length`` in the
-  stream's state), is a delete marker (``_sdc_deleted_at``: the parent's ``modifiedTime``, else
-  the run's start). A parent emitted as deleted (``emit_deletes``) marks every position. A row
+  longer has, from its length up to the longest array earlier runs have seen (``max_length`` in
+  the stream's state; nothing past it was ever emitted, so a first run marks nothing), is a delete
+  marker (``_sdc_deleted_at``: the parent's ``modifiedTime``, else the run's start). A parent
+  emitted as deleted (``emit_deletes``) marks every position. A row
   that lacks the path is left alone (unknown, not empty); a null on the way
   (``associatedHolidayList: null``) is an empty array.
 - No row of a parent this run did not emit is touched, so nothing is deleted that was not re-read.
@@ -266,7 +267,8 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
 
     def _unwind(self, *, advance: bool) -> Iterator[dict]:
         spec, state, kept = self.parent_spec, self.stream_state, self.run.unwound
-        longest = max(int(state.get("max_length") or 0), kept.longest(self.name))
+        before = int(state.get("max_length") or 0)  # no position at or past this ever went downstream
+        longest = max(before, kept.longest(self.name))
         now = to_zoho_time(datetime.now(timezone.utc))
         top = state.get("covered_to")
         for keys, rep, deleted, items in kept.rows(self.name):
@@ -278,7 +280,7 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
             for position, element in enumerate(items):
                 yield {**(element if isinstance(element, dict) else {}), **base, POSITION: position, DELETED: None}
             gone = deleted or (rep if spec.mode == MODIFIED else None) or now
-            for position in range(len(items), longest):
+            for position in range(len(items), before):
                 yield {**base, POSITION: position, DELETED: gone}
         state["max_length"] = longest
         if advance and top:
