@@ -11,6 +11,7 @@ other child asking no earlier then reuses. Rows come back in the parent's key or
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -63,6 +64,7 @@ class ParentRows:
         self.caches: dict[str, _Cache] = {}
         self.reads: dict[str, tuple[datetime | None, bool]] = {}  # stream -> (low, whole) of its emitting read
         self._db: sqlite3.Connection | None = None
+        self._folder: str | None = None
         self._lock = threading.Lock()
         self._serial = 0
 
@@ -74,8 +76,9 @@ class ParentRows:
     def _new(self, name: str, low: datetime | None, fields: frozenset[str], whole: bool) -> _Cache:
         with self._lock:
             if self._db is None:
-                folder = tempfile.mkdtemp(prefix="tap-zohodesk-")
-                self._db = sqlite3.connect(f"{folder}/parents.sqlite", check_same_thread=False, isolation_level=None)
+                self._folder = tempfile.mkdtemp(prefix="tap-zohodesk-")
+                self._db = sqlite3.connect(f"{self._folder}/parents.sqlite", check_same_thread=False,
+                                           isolation_level=None)
                 self._db.execute("pragma journal_mode=off")
                 self._db.execute("pragma synchronous=off")
             self._serial += 1
@@ -101,6 +104,15 @@ class ParentRows:
         if cache is not None:
             self._flush(cache)
             cache.complete = True
+
+    def discard(self) -> None:
+        """End of run: the file and its folder go (a scheduled pipeline leaves nothing behind)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+                shutil.rmtree(self._folder or "", ignore_errors=True)
+            self.caches.clear()
 
     def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
         slim = {k: row[k] for k in cache.fields if k in row}

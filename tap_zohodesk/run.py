@@ -45,6 +45,11 @@ class RunContext:
             self._parents = ParentRows(self._streams())
         return self._parents
 
+    def close(self) -> None:
+        """End of run: what was kept on disk for this run goes."""
+        if self._parents is not None:
+            self._parents.discard()
+
     @property
     def unwound(self) -> UnwoundRows:
         """The elements of nested arrays kept for the unwound streams (created at first use)."""

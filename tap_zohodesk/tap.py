@@ -150,6 +150,7 @@ class TapZohoDesk(Tap):
         try:
             super().sync_all()
         finally:
+            run.close()
             if run.has_client:
                 for line in run.report.close():
                     self.logger.info("run | %s", line)

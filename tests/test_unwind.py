@@ -5,6 +5,7 @@ then through Meltano into DuckDB, joined back to the parent table."""
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -240,3 +241,13 @@ def test_meltano_loads_the_unwound_table_into_duckdb_and_a_shrink_removes_rows(t
     left = duckdb_rows(db, "select _position from zohodesk.tickets__shared_departments where _parent_id = "
                            f"'{wide}'")
     assert left == [{"_position": 0}]
+
+
+def test_a_run_leaves_nothing_in_the_temp_folder(small_emulator, tmp_path, monkeypatch):
+    """The kept parent rows (threads read after tickets) and the unwound elements live in SQLite files
+    for one run only: a scheduled pipeline must not fill the temp folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = run_tap(small_emulator.config(unwind_nested=True),
+                     streams=["tickets", "threads", "tickets__shared_departments"])
+    assert result.records["threads"] and result.records["tickets__shared_departments"]
+    assert list(tmp_path.iterdir()) == []
