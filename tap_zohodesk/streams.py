@@ -109,6 +109,12 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             self.run.report.record(self.name)
         return row
 
+    @property
+    def reads_each_record(self) -> bool:
+        """One GET per record adds fields the list lacks (always, or when the row's setting is on)."""
+        read = self.spec.read
+        return read.extended or bool(read.extended_by and self.config.get(read.extended_by))
+
     # -- entry point --------------------------------------------------------------------
     def get_records(self, context: dict | None) -> Iterable[dict[str, Any]]:
         run = self.run
@@ -191,11 +197,8 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             rows = self.search_rows(bound, high, filters)
         else:
             rows = self.list_rows(bound, high, filters)
-        if spec.read.extended or self._wants_thread_content():
+        if self.reads_each_record:
             rows = self.client.map(self.with_detail, rows)
             if spec.parent and bound is not None:
                 rows = (r for r in rows if self._keep(r, bound))
         yield from rows
-
-    def _wants_thread_content(self) -> bool:
-        return self.spec.schema_name == "threads" and bool(self.config.get("include_thread_content"))

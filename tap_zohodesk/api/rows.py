@@ -15,7 +15,8 @@ Read: how the object is read
     ``envelope``: the key of the list (``data``, ``teams``, ``tags``); ``search``: the search
     endpoint every read goes through (exact keyset windows); ``single``: one object per
     parent, under ``envelope`` when that is not ``data`` (null: none); ``extended``: one GET per
-    record adds the fields only that call returns; ``record_path``: where one record is read
+    record adds the fields only that call returns (``extended_by``: only when that boolean setting
+    is on, e.g. ``include_thread_content``); ``record_path``: where one record is read
     (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
     parent's list); ``details_of``: the stream whose rows this one details (their ids are taken
     from its read of the same run); ``time_param``: the list's own time window
@@ -94,6 +95,7 @@ class Read:
     search: str | None = None
     single: bool = False
     extended: bool = False
+    extended_by: str | None = None
     record_path: str | None = None
     item_get: bool = True
     details_of: str | None = None
