@@ -155,7 +155,8 @@ class GroupWrites:
         for i, record in items:
             if not record.get("ticketId"):
                 reason = (f"{stream}: Zoho Desk creates a tag only by tagging a ticket: give ticketId (the ticket "
-                          "to tag) and name" if stream == "tags" else f"{stream}: {operation} needs ticketId")
+                          "to tag) and name" if BY_STREAM[stream].parent.key != "ticketId"
+                          else f"{stream}: {operation} needs ticketId")
                 yield i, Result(stream, operation, record_id(record), "error", reason)
             elif not isinstance(record.get("name"), str) or not record["name"].strip():
                 yield i, Result(stream, operation, record_id(record), "error", f"{stream}: {operation} needs name")
