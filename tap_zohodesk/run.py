@@ -5,6 +5,7 @@ never the tap (no import back to it)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ class RunContext:
         self.stopped_by_budget: tuple[str, str] | None = None
         self._client: ZohoDeskClient | None = None
         self._lock = threading.Lock()
+        self.resumes_itself = False  # the stream now syncing keeps its own resume points
 
     @property
     def client(self) -> ZohoDeskClient:
@@ -60,3 +62,16 @@ class RunContext:
     @property
     def has_client(self) -> bool:
         return self._client is not None
+
+
+class OwnResumeFilter(logging.Filter):
+    """Drops the SDK's warning that an unsorted stream "is not resumable if interrupted" while a
+    stream that keeps its own resume points syncs (children: ``parent_watermark``; a first read
+    in parallel ranges: ``time_ranges``): for those it is untrue. Other streams keep it."""
+
+    def __init__(self, run: RunContext):
+        super().__init__()
+        self.run = run
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.run.resumes_itself and str(record.msg).startswith("Stream is assumed to be unsorted"))

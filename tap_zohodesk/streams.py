@@ -78,10 +78,13 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
     def is_sorted(self) -> bool:
         """Only search-window reads come in replication-key order (a first read in parallel
         ranges does not, and keeps its own resume points)."""
+        return self.reads_search_windows() and not self.may_read_in_ranges()
+
+    def reads_search_windows(self) -> bool:
         filters = self.user_filters()
         spec = self.spec
         return bool(spec.read.search and not spec.parent and "id" not in filters
-                    and not set(filters) & spec.filters.list_only and not self.may_read_in_ranges())
+                    and not set(filters) & spec.filters.list_only)
 
     def may_read_in_ranges(self) -> bool:
         """A first read (no bookmark yet, or ranges left by a stopped one) with calls to spare for
@@ -122,6 +125,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             return  # the credit budget ran out in an earlier stream: this one waits for the next run
         if run.report is not None:
             run.report.start_stream(self.name)
+        run.resumes_itself = bool(self.spec.parent) or (self.reads_search_windows() and self.may_read_in_ranges())
         try:
             if self.spec.parent:
                 yield from self.read_as_child()
@@ -137,6 +141,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             self.logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", self.name, exc.code,
                                 exc, NOT_AVAILABLE[exc.code])
         finally:
+            run.resumes_itself = False
             if run.report is not None:
                 run.report.end_stream()
         if self.vanished:

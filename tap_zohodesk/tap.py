@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
@@ -16,7 +18,7 @@ from tap_zohodesk.filters import FilterError, parse_filters
 from tap_zohodesk.records import FastWriter
 from tap_zohodesk.recycle import DELETED_RECORDS
 from tap_zohodesk.report import RunReport
-from tap_zohodesk.run import RunContext
+from tap_zohodesk.run import OwnResumeFilter, RunContext
 from tap_zohodesk.streams import ZohoDeskStream
 from tap_zohodesk.unwind import UnwoundStream
 
@@ -147,9 +149,12 @@ class TapZohoDesk(Tap):
                 self.logger.info("estimate | %s", line)
             return
         run.report = RunReport(self.logger, lambda: run.client.stats())
+        quiet = OwnResumeFilter(run)
+        logging.getLogger("singer_sdk").addFilter(quiet)
         try:
             super().sync_all()
         finally:
+            logging.getLogger("singer_sdk").removeFilter(quiet)
             run.close()
             if run.has_client:
                 for line in run.report.close():

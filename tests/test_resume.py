@@ -4,6 +4,7 @@ no record lost, and each resume re-reads at most about one STATE interval per st
 from __future__ import annotations
 
 import json
+import logging
 import random
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from collections import Counter
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
-from tests.helpers import catalog_for
+from tests.helpers import catalog_for, run_tap
 
 STREAMS = ["tickets", "threads", "ticket_comments"]
 TICKETS = 20_000
@@ -70,3 +71,19 @@ def test_a_first_sync_killed_five_times_loses_nothing(tmp_path):
         most_children = max(int(t["threadCount"]) for t in emu.store.tables["tickets"].rows)
         for again in reread[1:]:  # each resume: one STATE interval, plus the children of the parents at its watermark
             assert all(n <= STATE_EVERY + 4 * most_children for n in again.values()), reread
+
+
+def test_not_resumable_is_warned_only_for_streams_without_resume_points_of_their_own(small_emulator, caplog):
+    """The SDK warns that an unsorted stream "is not resumable if interrupted". Children keep their
+    own parent watermark and a first read in parallel ranges its ranges (both resumed above), so
+    for them the line would be untrue; a plain list read (contracts) has no such points and keeps it."""
+    unsorted = "Stream is assumed to be unsorted"
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(small_emulator.config(max_concurrency=5), streams=["tickets", "threads"])
+    assert result.records["threads"] and result.state["bookmarks"]["threads"]
+    assert unsorted not in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        result = run_tap(small_emulator.config(), streams=["contracts", "threads"])
+    assert result.records["contracts"]
+    assert caplog.text.count(unsorted) == 1
