@@ -99,13 +99,7 @@ class ChildReads:
         parent_spec = BY_STREAM[self.spec.parent.stream]
         values = {k: parent.get(f) for k, f in parent_spec.links.items()}
         where = (parent_spec.read.one).format(**values, id=parent.get("id"))
-        try:
-            self.client.get(where, label=f"check parent of {self.name}")
-        except ZohoDeskError as exc:
-            if exc.status == 404:
-                return True
-            raise
-        return False
+        return self.client.gone(where, label=f"check parent of {self.name}")
 
     def child_rows(self, parents_since: datetime | None, bound: datetime | None, filters: Filters,
                    progress: Callable[[dict], None] | None = None) -> Iterator[dict]:

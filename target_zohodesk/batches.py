@@ -54,16 +54,6 @@ class GroupWrites:
                                                                  lambda: self._remove_one(stream, spec, item[1]))),
                              items)
 
-    def _gone(self, path: str, stream: str) -> bool:
-        """Whether Zoho answers 404 for this record (deleted, or never there)."""
-        try:
-            self.client.get(path, label=f"check {stream}")
-        except ZohoDeskError as exc:
-            if exc.status == 404:
-                return True
-            raise
-        return False
-
     def _remove_one(self, stream: str, spec: ObjectSpec, record: dict) -> Result:
         links = self._links(spec, record, "DELETE")
         if not record.get("id"):
@@ -102,7 +92,7 @@ class GroupWrites:
                     yield from self._trash(stream, spec, [item])
                 return
             (i, _), record_id_ = batch[0], ids[0]
-            if self._gone((spec.read.one).format(id=record_id_), stream):
+            if self.client.gone((spec.read.one).format(id=record_id_), label=f"check {stream}"):
                 yield i, Result(stream, "DELETE", record_id_, "ok", note=GONE)
             else:
                 yield i, Result(stream, "DELETE", record_id_, "error", str(exc))

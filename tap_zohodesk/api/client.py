@@ -291,6 +291,16 @@ class ZohoDeskClient:
     def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
         return self.request("GET", path, params=params, label=label)
 
+    def gone(self, path: str, *, label: str) -> bool:
+        """Whether Zoho answers 404 for this record (deleted, or never there); other errors raise."""
+        try:
+            self.get(path, label=label)
+        except ZohoDeskError as exc:
+            if exc.status == 404:
+                return True
+            raise
+        return False
+
     def pages(self, path: str, *, limit: int, params: dict | None = None, data_key: str = "data",
               label: str | None = None, max_from: int | None = None, paged: bool = True,
               key: str | None = None, droppable: frozenset[str] = frozenset()) -> Pager:
