@@ -3,6 +3,8 @@ a parent's modifiedTime bumped by a child's change, or not."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.emulator import Emulator
@@ -69,3 +71,27 @@ def test_the_first_run_counts_as_the_sweep(emulator):
     second = run_tap(config, streams=["tickets", "threads"], state=first.state)
     assert emulator.calls["GET /tickets/{ticketId}/threads"] <= 2  # the changed ticket (and its boundary)
     assert {r["ticketId"] for r in second.records["threads"]} <= set(second.ids("tickets"))
+
+
+def test_a_parent_deleted_during_the_run_skips_only_its_own_children(emulator, caplog):
+    """Tickets are read, then a ticket goes to the recycle bin before its threads are asked for:
+    its 404 is checked against the ticket itself (gone: skipped and counted), every other ticket's
+    threads arrive, and the run succeeds."""
+    tickets, threads = emulator.store.tables["tickets"], emulator.store.tables["threads"]
+    with_threads = {r["ticketId"] for r in threads.rows}
+    victim = [t for t in tickets.rows if t["id"] in with_threads][-1]["id"]
+    agent = emulator.store.tables["agents"].rows[0]
+
+    def trash_before_the_first_thread_list(method, route):
+        if route.endswith("/threads") and victim in tickets.by_id:
+            emulator.store.trash("tickets", victim, deleted_by=agent)
+
+    emulator.hook = trash_before_the_first_thread_list
+    with caplog.at_level(logging.INFO):
+        result = run_tap(emulator.config(), streams=["tickets", "threads"])
+    emulator.hook = None
+    assert victim in {t["id"] for t in result.records["tickets"]}
+    got = {r["id"] for r in result.records["threads"]}
+    assert victim not in tickets.by_id
+    assert got == {r["id"] for r in threads.rows if r["ticketId"] in tickets.by_id}  # live tickets' threads
+    assert "threads: 1 parents were deleted during the run" in caplog.text
