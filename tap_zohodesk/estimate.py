@@ -63,7 +63,8 @@ def _calls(stream: ZohoDeskStream, counts: Counts, low) -> tuple[int | None, str
         visited = counts.since(parent.stream, None if spec.reads_every_parent else low)
         if visited is None:
             return None, f"one call per {parent.stream} record"
-        return visited * (1 + (1 if stream.reads_each_record else 0)), f"one call per {parent.stream} record visited"
+        basis = f"one call per {parent.stream} record visited"
+        return visited, basis + (", plus one per record read (not counted)" if stream.reads_each_record else "")
     records = counts.since(spec.stream, low if spec.read.search else None)
     if records is None:
         return None, "more than one page"

@@ -44,6 +44,12 @@ def test_a_credit_budget_stops_cleanly_and_the_next_runs_resume_there(caplog):
         assert got == _expected(emu)  # nothing lost across the stops
 
 
+def _estimate(config, catalog) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config",
+                           str(config), "--catalog", str(catalog), "--estimate"],
+                          capture_output=True, text=True, timeout=120)
+
+
 def test_estimate_prints_the_cost_and_syncs_nothing(tmp_path):
     with Emulator(tickets=900, seed=32) as emu:
         config = tmp_path / "config.json"
@@ -51,9 +57,7 @@ def test_estimate_prints_the_cost_and_syncs_nothing(tmp_path):
         catalog = tmp_path / "catalog.json"
         catalog.write_text(json.dumps(catalog_for(emu.config(), STREAMS)))
         emu.reset_counts()
-        proc = subprocess.run([sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config",
-                               str(config), "--catalog", str(catalog), "--estimate"],
-                              capture_output=True, text=True, timeout=120)
+        proc = _estimate(config, catalog)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert '"RECORD"' not in proc.stdout
         lines = [x.split("estimate | ", 1)[1] for x in proc.stderr.splitlines() if "estimate | " in x]
@@ -62,7 +66,12 @@ def test_estimate_prints_the_cost_and_syncs_nothing(tmp_path):
         assert int(tickets[1].replace(",", "")) == math.ceil(count / 100)
         threads = next(line.split() for line in lines if line.startswith("threads "))
         assert int(threads[1].replace(",", "")) == count  # one call per ticket
+        assert "plus one per record" not in " ".join(threads)
         assert sum(emu.calls.values()) <= 4  # the counts cost a few calls, not a sync
+        config.write_text(json.dumps(emu.config(include_thread_content=True)))
+        proc = _estimate(config, catalog)
+        threads = next(x for x in proc.stderr.splitlines() if "estimate | threads " in x)
+        assert "plus one per record read (not counted)" in threads  # the content calls are not hidden
 
 
 def test_long_reads_report_progress_and_every_run_ends_with_a_table(monkeypatch, caplog):
