@@ -11,9 +11,6 @@ other child asking no earlier then reuses. Rows come back in the parent's key or
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.scratch import ScratchDb
 
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
@@ -63,8 +61,7 @@ class ParentRows:
         self.consumers = needed_fields()
         self.caches: dict[str, _Cache] = {}
         self.reads: dict[str, tuple[datetime | None, bool]] = {}  # stream -> (low, whole) of its emitting read
-        self._db: sqlite3.Connection | None = None
-        self._folder: str | None = None
+        self._scratch = ScratchDb("parents")
         self._lock = threading.Lock()
         self._serial = 0
 
@@ -75,15 +72,9 @@ class ParentRows:
 
     def _new(self, name: str, low: datetime | None, fields: frozenset[str], whole: bool) -> _Cache:
         with self._lock:
-            if self._db is None:
-                self._folder = tempfile.mkdtemp(prefix="tap-zohodesk-")
-                self._db = sqlite3.connect(f"{self._folder}/parents.sqlite", check_same_thread=False,
-                                           isolation_level=None)
-                self._db.execute("pragma journal_mode=off")
-                self._db.execute("pragma synchronous=off")
             self._serial += 1
             table = f"rows_{self._serial}"
-            self._db.execute(f"create table {table} (k text, data text)")
+            self._scratch.db.execute(f"create table {table} (k text, data text)")
         return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
@@ -108,10 +99,7 @@ class ParentRows:
     def discard(self) -> None:
         """End of run: the file and its folder go (a scheduled pipeline leaves nothing behind)."""
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-                shutil.rmtree(self._folder or "", ignore_errors=True)
+            self._scratch.close()
             self.caches.clear()
 
     def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
@@ -121,7 +109,7 @@ class ParentRows:
     def _flush(self, cache: _Cache) -> None:
         if cache.pending:
             with self._lock:
-                self._db.executemany(f"insert into {cache.table} values (?, ?)", cache.pending)
+                self._scratch.db.executemany(f"insert into {cache.table} values (?, ?)", cache.pending)
             cache.pending = []
 
     def _covers(self, cache: _Cache | None, since: datetime | None) -> bool:
@@ -134,7 +122,7 @@ class ParentRows:
         if since is not None and cache.key:
             query, args = query + " where k = '' or k >= ?", (to_zoho_time(since),)
         with self._lock:
-            cursor = self._db.execute(query + (" order by k, rowid" if cache.key else " order by rowid"), args)
+            cursor = self._scratch.db.execute(query + (" order by k, rowid" if cache.key else " order by rowid"), args)
         while True:
             with self._lock:
                 chunk = cursor.fetchmany(BATCH)

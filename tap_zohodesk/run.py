@@ -51,6 +51,8 @@ class RunContext:
         """End of run: what was kept on disk for this run goes."""
         if self._parents is not None:
             self._parents.discard()
+        if self._unwound is not None:
+            self._unwound.discard()
 
     @property
     def unwound(self) -> UnwoundRows:

@@ -31,9 +31,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -45,6 +42,7 @@ from tap_zohodesk.api.rows import MODIFIED, ObjectSpec, unwound_name
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.records import PrunedRecordMessages, compile_pruner
 from tap_zohodesk.recycle import delete_markers
+from tap_zohodesk.scratch import ScratchDb
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
@@ -108,8 +106,7 @@ class UnwoundRows:
         self._plans: dict[str, list[UnwoundStream]] = {}
         self._pending: dict[str, list[tuple]] = {}
         self._tables: dict[str, str] = {}
-        self._db: sqlite3.Connection | None = None
-        self._folder: str | None = None
+        self._scratch = ScratchDb("unwind")
         self._lock = threading.Lock()
 
     def take(self, name: str, row: dict) -> None:
@@ -136,36 +133,30 @@ class UnwoundRows:
 
     def _table(self, name: str) -> str:
         with self._lock:
-            if self._db is None:
-                self._folder = tempfile.mkdtemp(prefix="tap-zohodesk-unwind-")
-                self._db = sqlite3.connect(f"{self._folder}/unwound.sqlite", check_same_thread=False,
-                                           isolation_level=None)
-                self._db.execute("pragma journal_mode=off")
-                self._db.execute("pragma synchronous=off")
             if name not in self._tables:
                 self._tables[name] = table = f"unwound_{len(self._tables) + 1}"
-                self._db.execute(f"create table {table} (k text primary key, rep text, deleted text, n integer, "
-                                 "items text)")
+                self._scratch.db.execute(f"create table {table} (k text primary key, rep text, deleted text, "
+                                         "n integer, items text)")
             return self._tables[name]
 
     def _flush(self, name: str) -> str:
         table, pending = self._table(name), self._pending.pop(name, [])
         if pending:
             with self._lock:
-                self._db.executemany(f"insert or replace into {table} values (?, ?, ?, ?, ?)", pending)
+                self._scratch.db.executemany(f"insert or replace into {table} values (?, ?, ?, ?, ?)", pending)
         return table
 
     def longest(self, name: str) -> int:
         """The longest array kept for ``name`` (0: none)."""
         table = self._flush(name)
         with self._lock:
-            return int(self._db.execute(f"select coalesce(max(n), 0) from {table}").fetchone()[0])
+            return int(self._scratch.db.execute(f"select coalesce(max(n), 0) from {table}").fetchone()[0])
 
     def rows(self, name: str) -> Iterator[tuple[list, str | None, str | None, list]]:
         """(parent key values, bookmark value, deleted at, elements) of each parent kept for ``name``."""
         table = self._flush(name)
         with self._lock:
-            cursor = self._db.execute(f"select k, rep, deleted, items from {table} order by rowid")
+            cursor = self._scratch.db.execute(f"select k, rep, deleted, items from {table} order by rowid")
         while True:
             with self._lock:
                 chunk = cursor.fetchmany(BATCH)
@@ -180,11 +171,16 @@ class UnwoundRows:
         table = self._tables.pop(name, None)
         if table is not None:
             with self._lock:
-                self._db.execute(f"drop table {table}")
+                self._scratch.db.execute(f"drop table {table}")
                 if not self._tables:
-                    self._db.close()
-                    self._db = None
-                    shutil.rmtree(self._folder, ignore_errors=True)
+                    self._scratch.close()
+
+    def discard(self) -> None:
+        """End of run, also a failed one: the file and its folder go."""
+        with self._lock:
+            self._pending.clear()
+            self._tables.clear()
+            self._scratch.close()
 
 
 class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):

@@ -13,8 +13,9 @@ from collections import Counter, defaultdict
 import jsonschema
 import pytest
 
+from tap_zohodesk import unwind
 from tap_zohodesk.api.catalog import OBJECTS
-from tap_zohodesk.api.client import ZohoDeskClient
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.schema_files import load_schema
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap
@@ -247,7 +248,27 @@ def test_a_run_leaves_nothing_in_the_temp_folder(small_emulator, tmp_path, monke
     """The kept parent rows (threads read after tickets) and the unwound elements live in SQLite files
     for one run only: a scheduled pipeline must not fill the temp folder."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    result = run_tap(small_emulator.config(unwind_nested=True),
-                     streams=["tickets", "threads", "tickets__shared_departments"])
+    streams = ["tickets", "threads", "tickets__shared_departments"]
+    result = run_tap(small_emulator.config(unwind_nested=True), streams=streams)
     assert result.records["threads"] and result.records["tickets__shared_departments"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_run_leaves_nothing_in_the_temp_folder(emulator, tmp_path, monkeypatch):
+    """The tickets read fails on its second page, after its first page's arrays were kept on disk."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(unwind, "BATCH", 50)  # the first page's arrays reach the file
+    searches = []
+
+    def fail_the_second_page(method, route):
+        if route.endswith("tickets/search"):
+            searches.append(route)
+            if len(searches) == 2:
+                emulator.inject("extra_param", path="tickets/search", param="sortOrder")
+
+    emulator.hook = fail_the_second_page
+    with pytest.raises(ZohoDeskError, match="sortOrder"):
+        run_tap(emulator.config(unwind_nested=True, max_concurrency=1),
+                streams=["tickets", "threads", "tickets__shared_departments"])
+    assert len(searches) == 2
     assert list(tmp_path.iterdir()) == []
