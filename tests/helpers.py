@@ -1,4 +1,4 @@
-"""Run the tap in-process and collect what it wrote."""
+"""Run the tap in-process and collect what it wrote; an emulator set up for target tests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tap_zohodesk.tap import TapZohoDesk
+from tests.emulator import Emulator
 
 
 @dataclass
@@ -70,3 +72,12 @@ def run_target(config: dict, text: str) -> list[dict]:
         target.listen(file_input=io.StringIO(text))
     path = Path(config["results_path"])
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+@contextlib.contextmanager
+def target_emulator(tmp_path: Path, *, tickets: int, seed: int, **config):
+    """A fresh emulator whose ``cfg`` is a target config writing its results and journal under ``tmp_path``."""
+    with Emulator(tickets=tickets, seed=seed) as emulator:
+        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
+                                       journal_path=str(tmp_path / "journal.sqlite"), **config)
+        yield emulator

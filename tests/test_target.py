@@ -16,7 +16,7 @@ from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.api.writable import read_only
 from tests.emulator import Emulator
-from tests.helpers import run_tap, run_target, singer_lines
+from tests.helpers import run_tap, run_target, singer_lines, target_emulator
 
 WRITABLE = [s for s in OBJECTS if s.write.dml and s.write.create != "tag"]  # tags: test_target_tags.py
 UNIQUE = {"contacts": "email", "accounts": "accountName"}  # Zoho refuses a second record with the same value
@@ -41,9 +41,7 @@ def open_schema(spec) -> dict:
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=400, seed=5) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"), fail_on_error=False)
+    with target_emulator(tmp_path, tickets=400, seed=5, fail_on_error=False) as emulator:
         yield emulator
 
 

@@ -16,8 +16,7 @@ import sys
 import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tests.emulator import Emulator
-from tests.helpers import singer_lines
+from tests.helpers import singer_lines, target_emulator
 from tests.test_target import open_schema
 
 ENTRY = "from target_zohodesk.target import main; main()"
@@ -54,9 +53,7 @@ def states(proc) -> list[dict]:
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=40, seed=21) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"), max_concurrency=1)
+    with target_emulator(tmp_path, tickets=40, seed=21, max_concurrency=1) as emulator:
         yield emulator
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
-from tests.helpers import run_target, singer_lines
+from tests.helpers import run_target, singer_lines, target_emulator
 from tests.test_target import open_schema
 
 OTHER_ORG = "60087654321"
@@ -67,9 +67,7 @@ def test_the_default_journal_is_named_by_the_org(tmp_path):
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=80, seed=8) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"))
+    with target_emulator(tmp_path, tickets=80, seed=8) as emulator:
         yield emulator
 
 

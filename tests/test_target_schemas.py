@@ -14,8 +14,7 @@ from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.api.writable import read_only, required, write_only
 from target_zohodesk.contract import write_contract
-from tests.emulator import Emulator
-from tests.helpers import catalog_for, run_target, singer_lines
+from tests.helpers import catalog_for, run_target, singer_lines, target_emulator
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +26,7 @@ def discovered(small_emulator) -> dict[str, dict]:
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=60, seed=4) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"))
+    with target_emulator(tmp_path, tickets=60, seed=4) as emulator:
         yield emulator
 
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tests.emulator import Emulator
-from tests.helpers import run_tap, run_target, singer_lines
+from tests.helpers import run_tap, run_target, singer_lines, target_emulator
 from tests.test_target import open_schema
 
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=80, seed=6) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"), fail_on_error=False)
+    with target_emulator(tmp_path, tickets=80, seed=6, fail_on_error=False) as emulator:
         yield emulator
 
 

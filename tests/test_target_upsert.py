@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tests.emulator import Emulator
-from tests.helpers import run_target, singer_lines
+from tests.helpers import run_target, singer_lines, target_emulator
 from tests.test_target import open_schema
 
 UPSERT = {"contacts": ["email"], "accounts": ["accountName"]}
@@ -18,9 +17,7 @@ UPSERT = {"contacts": ["email"], "accounts": ["accountName"]}
 
 @pytest.fixture
 def emu(tmp_path):
-    with Emulator(tickets=300, seed=12) as emulator:
-        emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
-                                       journal_path=str(tmp_path / "journal.sqlite"), upsert_keys=UPSERT)
+    with target_emulator(tmp_path, tickets=300, seed=12, upsert_keys=UPSERT) as emulator:
         yield emulator
 
 
