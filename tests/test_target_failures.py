@@ -61,39 +61,32 @@ def _created(emu, prefix="fail") -> int:
     return sum(1 for r in emu.store.tables["contacts"].rows if str(r["lastName"]).startswith(prefix))
 
 
-def _revoke_after(emu, creates: int):
-    """After ``creates`` contact creates every token dies and the refresh token is refused."""
+def _on_create(number: int, action):
+    """An emulator hook that runs ``action`` as contact create ``number`` (from 1) arrives."""
     seen = []
 
     def hook(method, template):
         if template == "POST /contacts":
             seen.append(1)
-            if len(seen) == creates + 1:
-                emu.expire_tokens_after(0)
-                emu.oauth.token = lambda *a: (200, {"error": "invalid_code"}, {})
+            if len(seen) == number:
+                action()
     return hook
+
+
+def _revoke_after(emu, creates: int):
+    """After ``creates`` contact creates every token dies and the refresh token is refused."""
+    def revoke():
+        emu.expire_tokens_after(0)
+        emu.oauth.token = lambda *a: (200, {"error": "invalid_code"}, {})
+    return _on_create(creates + 1, revoke)
 
 
 def _quota_after(emu, creates: int):
-    seen = []
-
-    def hook(method, template):
-        if template == "POST /contacts":
-            seen.append(1)
-            if len(seen) == creates:
-                emu.inject("quota", times=1000, retry_after=3600)
-    return hook
+    return _on_create(creates, lambda: emu.inject("quota", times=1000, retry_after=3600))
 
 
 def _outage_after(emu, creates: int):
-    seen = []
-
-    def hook(method, template):
-        if template == "POST /contacts":
-            seen.append(1)
-            if len(seen) == creates:
-                emu.inject("500", times=10_000)
-    return hook
+    return _on_create(creates, lambda: emu.inject("500", times=10_000))
 
 
 def _closed_port() -> int:
