@@ -72,7 +72,7 @@ class ChildReads:
                                           droppable=frozenset(spec.filters.param(n) for n in spec.filters.uncertain))
                 rows = [r for page in pager for r in page]
         except ZohoDeskError as exc:
-            if exc.status == 404 and self._parent_gone(parent):
+            if exc.status == 404 and self.spec.errors.gone_parent and self._parent_gone(parent):
                 self.vanished += 1
                 return []
             raise

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.api.rows import NOT_AVAILABLE
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
 
     from tap_zohodesk.filters import Filters
-
-# Zoho's answers that mean "this org cannot serve this object" (and what the user can do);
-# the only errors that skip a stream instead of stopping the run.
-NOT_AVAILABLE = {
-    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
-    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
-    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
-                      "refresh token, or deselect the stream",
-}
 
 
 class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStream):
@@ -136,10 +128,10 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             if not self.is_sorted:  # progress here is kept by our own resume points, not by the max read
                 self.stream_state.pop("progress_markers", None)
         except ZohoDeskError as exc:
-            if exc.code not in NOT_AVAILABLE:
+            if exc.code not in self.spec.errors.skip:
                 raise
             self.logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", self.name, exc.code,
-                                exc, NOT_AVAILABLE[exc.code])
+                                exc, NOT_AVAILABLE.get(exc.code, "deselect the stream if that is expected"))
         finally:
             run.resumes_itself = False
             if run.report is not None:
