@@ -87,6 +87,14 @@ class PrunedRecordMessages:
     every record: deselected properties are already gone, and records are JSON already."""
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _pruner: Pruner | None = None  # compiled at the first record, once the catalog's selection is known
+
+    def prune(self, row: dict) -> None:
+        """Drop, in place, the keys the schema does not declare and the properties deselected."""
+        if self._pruner is None:
+            mask = self.mask
+            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
+        self._pruner(row, "")
 
     def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
         record = self.flattening_ready(record)

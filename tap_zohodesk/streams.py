@@ -27,7 +27,7 @@ from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.reading import Reads
-from tap_zohodesk.records import PrunedRecordMessages, compile_pruner
+from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.run import RunContext
 
@@ -50,7 +50,6 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         self.replication_key = spec.key
         self.selected_by_default = not spec.read.costly
         self.run = run
-        self._pruner = None  # compiled at the first record, once the catalog's selection is known
         cf = self.schema["properties"].get("cf", {})
         self._cf_typed: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
         self.vanished = 0
@@ -93,10 +92,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         custom = row.get("cf")
         if self._cf_typed and isinstance(custom, dict):
             coerce_all(custom, self._cf_typed, f"{self.name} record {row.get('id')}")
-        if self._pruner is None:
-            mask = self.mask
-            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
-        self._pruner(row, "")
+        self.prune(row)
         self.run.unwound.take(self.name, row)
         if not row.get("_sdc_deleted_at"):
             self.parents.remember(self.name, row)

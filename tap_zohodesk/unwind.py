@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.rows import MODIFIED, ObjectSpec, unwound_name
 from tap_zohodesk.flattening import FlatteningSafeStream
-from tap_zohodesk.records import PrunedRecordMessages, compile_pruner
+from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.scratch import ScratchDb
 
@@ -193,7 +193,6 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
         self.replication_key = f"_parent_{spec.key}" if spec.key else None
         self.selected_by_default = not spec.read.costly
         self.run = run
-        self._pruner = None
 
     @property
     def parent(self):
@@ -212,10 +211,7 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
         return True
 
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
-        if self._pruner is None:
-            mask = self.mask
-            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
-        self._pruner(row, "")
+        self.prune(row)
         if self.run.report is not None:
             self.run.report.record(self.name)
         return row
