@@ -75,7 +75,7 @@ def table() -> str:
              "|---|---|---|---|---|"]
     for spec in OBJECTS:
         key = f"`{spec.key}`" if spec.key else "full table"
-        name = f"`{spec.stream}`" + (" (opt-in)" if spec.read.costly else "")
+        name = f"`{spec.stream}`" + (" (opt-in)" if spec.opt_in else "")
         lines.append(f"| {name} | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
         for stream, path in spec.unwound:  # with unwind_nested, right after its parent
             mark = f"`_parent_{spec.key}`" if spec.key else "full table"

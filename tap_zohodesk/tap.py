@@ -7,6 +7,7 @@ import logging
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
+from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
@@ -157,7 +158,7 @@ class TapZohoDesk(Tap):
             logging.getLogger("singer_sdk").removeFilter(quiet)
             run.close()
             if run.has_client:
-                for line in run.report.close():
+                for line in run.report.close(run.failed, run.skipped):
                     self.logger.info("run | %s", line)
                 stats = run.client.stats()
                 self.logger.info("Zoho Desk API: %d calls, %d credits, %d retries, %d token refreshes",
@@ -165,6 +166,14 @@ class TapZohoDesk(Tap):
             if run.stopped_by_budget:
                 self.logger.warning("Stopped at the credit budget in stream '%s' (%s); the state reached is "
                                     "saved and the next run resumes there", *run.stopped_by_budget)
+        failure = run.outcome()
+        if failure is not None:  # every other stream went on; the run still says it failed
+            raise failure
+
+    @classmethod
+    def print_about(cls, output_format: str | None = None) -> None:
+        """The SDK's about information, plus each stream's read call and its evidence grade."""
+        print(about_text(cls._get_about_info(), output_format))  # noqa: T201
 
 
 def main() -> None:  # console-script entry point

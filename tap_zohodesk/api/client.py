@@ -37,7 +37,10 @@ import msgspec
 import requests
 
 from tap_zohodesk.api.connection import (
+    BUDGET,
     CONNECT_TIMEOUT,
+    CREDITS,
+    UNSURE,
     AccessToken,
     ZohoAuthError,
     ZohoDeskError,
@@ -62,6 +65,9 @@ _decode = msgspec.json.Decoder().decode  # several times faster than requests' j
 
 class BudgetSpent(ZohoDeskError):
     """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, kind=BUDGET)
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -230,7 +236,7 @@ class ZohoDeskClient:
                 with self._stats_lock:
                     self.calls[stat] += 1
                 if not retry_unsafe or attempt >= self.max_retries:
-                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}") from exc
+                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}", kind=UNSURE) from exc
                 self._sleep_before_retry(attempt, None)
                 attempt += 1
                 continue
@@ -267,7 +273,7 @@ class ZohoDeskClient:
                     line = describe_error(method, where, status, body, resp.text)
                     raise ZohoDeskError(
                         f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
-                        status=status, code=code,
+                        status=status, code=code, kind=CREDITS,
                     )
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1

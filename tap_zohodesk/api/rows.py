@@ -32,6 +32,15 @@ Read: how the object is read
     with the record's primary key as ``_parent_<field>``, ``_position`` (the element's index) and
     the record's bookmark as ``_parent_<key>`` (tap_zohodesk/unwind.py).
 
+Evidence: how sure the public evidence makes us of an endpoint
+    ``grade``: ``confirmed`` (a source shows the call as we make it), ``split`` (sources
+    disagree on a detail: the tap takes either answer, see the fallbacks) or ``unproven`` (no
+    public source shows the endpoint; the reference lists the object); ``source``: the main
+    source in one word (OAS, Airbyte, DeskUI, Qodex, n8n, Pipedream, Tapdata, reference). An
+    unproven read is not selected by default, and a 404 on it skips the stream with one warning.
+    ``Read.evidence`` grades the read; ``Write.evidence`` each write operation (default: the
+    row's ``Write.proof``).
+
 Parent: read per parent record
     ``stream``: the parent stream; ``key``: the link field, a path placeholder or, with
     ``as_param``, a query parameter; ``fields``: link field -> the parent record's field it
@@ -68,22 +77,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tap_zohodesk.api.connection import NOT_AVAILABLE_CODES
+
 MODIFIED = "modified+new"
 NEW_ONLY = "new only"
 FULL = "full table"
-# Zoho's answers that mean "this org cannot serve this object", and what the user can do.
-NOT_AVAILABLE = {
-    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
-    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
-    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
-                      "refresh token, or deselect the stream",
-}
+CONFIRMED, SPLIT, UNPROVEN = "confirmed", "split", "unproven"
 
 
 def unwound_name(stream: str, path: str) -> str:
     """The stream an unwound array becomes: ``tickets`` + ``associatedHolidayList.holidays`` ->
     ``tickets__associated_holiday_list_holidays``."""
     return f"{stream}__" + re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path.replace(".", "_")).lower()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    grade: str = CONFIRMED
+    source: str = "OAS"
+
+    def __post_init__(self) -> None:
+        if self.grade not in (CONFIRMED, SPLIT, UNPROVEN):
+            raise ValueError(f"unknown evidence grade {self.grade!r}")
+
+    def __str__(self) -> str:
+        return f"{self.grade} ({self.source})"
+
+
+OAS = Evidence()
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,7 @@ class Read:
     cf_module: str | None = None
     costly: bool = False
     unwind: tuple[str, ...] = ()
+    evidence: Evidence = OAS
 
     @property
     def one(self) -> str:
@@ -164,11 +186,17 @@ class Write:
     remove_path: str | None = None
     tag_calls: dict[str, str] = field(default_factory=dict)
     search_keys: tuple[str, ...] = ()
+    proof: Evidence = OAS
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def evidence_of(self, operation: str) -> Evidence:
+        """How sure we are of the call this operation makes."""
+        return self.evidence.get(operation, self.proof)
 
 
 @dataclass(frozen=True)
 class Errors:
-    skip: frozenset[str] = frozenset(NOT_AVAILABLE)
+    skip: frozenset[str] = frozenset(NOT_AVAILABLE_CODES)
     gone_parent: bool = True
 
 
@@ -198,6 +226,12 @@ class ObjectSpec:
     @property
     def links(self) -> dict[str, str]:
         return self.parent.links if self.parent else {}
+
+    @property
+    def opt_in(self) -> bool:
+        """Not selected by default: a call per record of another object every run, or an
+        endpoint no public source shows."""
+        return self.read.costly or self.read.evidence.grade == UNPROVEN
 
     @property
     def unwound(self) -> tuple[tuple[str, str], ...]:
