@@ -80,7 +80,8 @@ def table() -> str:
         for stream, path in spec.unwound:  # with unwind_nested, right after its parent
             mark = f"`_parent_{spec.key}`" if spec.key else "full table"
             lines.append(f"| `{stream}` (`unwind_nested`) | `{path}` of the `{spec.stream}` rows of the run: no call "
-                         f"| {spec.read.evidence} | {mark} | with its parent (the whole array: removals too) | read-only |")
+                         f"| {spec.read.evidence} | {mark} | with its parent (the whole array: removals too) "
+                         "| read-only |")
     return "\n".join(lines)
 
 
