@@ -200,7 +200,7 @@ class ReadHandlers:
         self._check_enabled(ep)
         reject_extra(query, ep.params)
         with self.store.lock:
-            return 200, dict(self._find(ep.table, ids)), 1
+            return 200, shaped(ep.table, "get", self._find(ep.table, ids)), 1
 
     def _search(self, ep: Endpoint, ids: dict, query: dict, body=None):
         self._check_enabled(ep)

@@ -1,0 +1,40 @@
+"""Reads against the emulator answering as the public evidence says (issue 16, read side)."""
+
+from __future__ import annotations
+
+from tap_zohodesk.api.client import ZohoDeskClient
+from tests.helpers import run_tap, run_target, singer_lines, target_emulator
+
+
+def test_the_organization_id_sent_as_a_number_is_a_string_the_target_accepts(tmp_path):
+    with target_emulator(tmp_path, tickets=10, seed=5) as emulator:
+        answer = ZohoDeskClient(emulator.config()).get("organizations")["data"]
+        assert len(answer) == 1 and type(answer[0]["id"]) is int  # Airbyte: the organization id is a number
+        result = run_tap(emulator.config(), streams=["organizations"])
+        records = result.records["organizations"]
+        assert len(records) == 1
+        assert records[0]["id"] == str(answer[0]["id"])
+        emulator.reset_counts()
+        lines = run_target(emulator.cfg, singer_lines("organizations", result.schemas["organizations"], records,
+                                                      ["id"]))
+        assert lines and all(line["status"] == "ok" for line in lines), lines
+        assert emulator.calls_to("PATCH /organizations/{id}") == 1
+
+
+def test_integers_where_the_schema_says_string_become_their_strings_at_every_level():
+    import logging
+
+    from tap_zohodesk.records import compile_pruner
+
+    schema = {"type": "object", "additionalProperties": False, "properties": {
+        "id": {"type": ["string"]}, "count": {"type": ["integer", "null"]}, "flag": {"type": ["boolean", "null"]},
+        "at": {"type": ["string", "null"], "format": "date-time"},
+        "departmentIds": {"type": ["array", "null"], "items": {"type": ["string"]}},
+        "owner": {"type": ["object", "null"], "properties": {"id": {"type": ["string", "null"]}}},
+        "rows": {"type": ["array", "null"], "items": {"type": "object", "properties": {"agentId": {"type": "string"}}}},
+    }}
+    record = {"id": 123456789012345678901, "count": 7, "flag": True, "at": 1700000000000,
+              "departmentIds": [5, "6"], "owner": {"id": 9}, "rows": [{"agentId": 4}, {"agentId": "5"}]}
+    compile_pruner(schema, logging.getLogger("test"), "s")(record, "")
+    assert record == {"id": "123456789012345678901", "count": 7, "flag": True, "at": 1700000000000,
+                      "departmentIds": ["5", "6"], "owner": {"id": "9"}, "rows": [{"agentId": "4"}, {"agentId": "5"}]}
