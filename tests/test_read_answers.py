@@ -38,3 +38,31 @@ def test_integers_where_the_schema_says_string_become_their_strings_at_every_lev
     compile_pruner(schema, logging.getLogger("test"), "s")(record, "")
     assert record == {"id": "123456789012345678901", "count": 7, "flag": True, "at": 1700000000000,
                       "departmentIds": ["5", "6"], "owner": {"id": "9"}, "rows": [{"agentId": "4"}, {"agentId": "5"}]}
+
+
+def test_a_refused_limit_steps_to_the_next_documented_cap_outside_threads():
+    from tests.emulator import Emulator
+
+    with Emulator(tickets=120, seed=6, limit_caps={"tickets/{ticketId}/comments": 99}) as emu:
+        result = run_tap(emu.config(), streams=["ticket_comments"])
+        tickets = emu.store.tables["tickets"].by_id
+        expected = [r for r in emu.store.tables["ticket_comments"].rows if r["ticketId"] in tickets]
+        assert expected and sorted(result.ids("ticket_comments")) == sorted(r["id"] for r in expected)
+        limits = [int(c["query"]["limit"]) for c in emu.log if c["route"] == "GET /tickets/{ticketId}/comments"]
+        assert len(emu.errors()) == 1  # 100 refused once, then 50: no 422 spent on 99
+        assert set(limits[1:]) == {50}
+
+
+def test_the_same_fallback_on_two_endpoints_is_logged_and_listed_for_each(caplog):
+    import logging
+
+    from tests.emulator import Emulator
+
+    caps = {"contacts/search": 99, "accounts/search": 99}
+    with Emulator(tickets=60, seed=6, limit_caps=caps) as emu, caplog.at_level(logging.WARNING):
+        result = run_tap(emu.config(), streams=["contacts", "accounts"])
+        assert result.records["contacts"] and result.records["accounts"]
+    expected = [f"{path}: refuses a larger limit: paging by 50" for path in caps]
+    assert sorted(result.stats["fallbacks"]) == sorted(expected)
+    for line in expected:
+        assert caplog.text.count(line) == 1
