@@ -122,7 +122,7 @@ class ChildReads:
         parents = self.parent_rows(parents_since, upward)
         for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
             dropped = refused(spec, self.client.learned.dropped(spec.read.path))
-            keep = local_match(spec, query, dropped)  # filters the API refused: applied here
+            keep = local_match(spec, query, dropped | spec.filters.local)  # filters the API does not take
             for row in rows:
                 if keep(row) and (spec.read.extended or self._keep(row, bound)):
                     yield row

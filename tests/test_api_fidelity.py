@@ -72,8 +72,8 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
             continue
         param = spec.filters.param(name)
         if name in spec.filters.local:
-            if read.params:
-                out.append(f"GET /{spec.read.path}: takes parameters, yet {name} is applied locally")
+            if param in read.params:
+                out.append(f"GET /{spec.read.path}: takes {param}, yet {name} is applied to the answer")
             continue
         target = searching if searching and name not in spec.filters.list_only else read
         if name in spec.filters.uncertain:

@@ -12,6 +12,9 @@ from dataclasses import replace
 
 from tap_zohodesk.api.rows import FULL, MODIFIED, NEW_ONLY, Filters, ObjectSpec, Parent, Read, Write
 
+# the contract's time-entry filters; no time-entry list takes invoiceId, only the agents' takes
+# isBillable (OAS names billStatus; DeskUI sends isBillable on the agent list only)
+ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
 ALL, INSERT_UPDATE, INSERT_DELETE = frozenset({"INSERT", "UPDATE", "DELETE"}), frozenset({"INSERT", "UPDATE"}), \
     frozenset({"INSERT", "DELETE"})
 ONLY_ID = Filters({"id": "="})
@@ -38,8 +41,9 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
     """Comments / attachments / followers / time entries of records of ``owner``: ``kinds`` maps
     each kind to the writes allowed. Comments are updated with PUT outside tickets (OAS
     ``contactComments``; n8n: "Tickets use PATCH, others use PUT"); followers are one unpaged
-    list, opt-in (every parent, every run); time entries take ``isBillable`` (Zoho's web UI sends
-    it) and maybe ``invoiceId`` (no evidence: uncertain)."""
+    list, opt-in (every parent, every run); time-entry lists take ``billStatus``, not
+    ``isBillable`` or ``invoiceId`` (OAS ``ticketTimeEntry``: billStatus, createdTimeRange, from,
+    include, limit, modifiedTimeRange, module, orderBy): those two are applied to the answer."""
     prefix, counts, extra = owner[:-1], counts or {}, extra or {}
     out = []
     for kind, dml in kinds.items():
@@ -69,8 +73,7 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
             out.append(ObjectSpec(
                 f"{prefix}_time_entries", NEW_ONLY, "createdTime", Read(f"{owner}/{{{link}}}/timeEntry", 100,
                                                                         schema="time_entries"),
-                parent=parent, filters=Filters({"id": "=", **ops, "isBillable": "=", "invoiceId": "="},
-                                               uncertain=frozenset({"invoiceId"})),
+                parent=parent, filters=Filters({"id": "=", **ops, **ENTRY_FILTERS}, local=frozenset(ENTRY_FILTERS)),
                 write=Write(dml, required=("executedTime",), read_only=frozenset({"totalCost", "billStatus"}),
                             update_verb=entry_update)))
     return tuple(out)
@@ -89,7 +92,6 @@ def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: F
 TICKET_FILTERS = Filters({"id": "=", "departmentId": "in", "channel": "in", "status": "in", "priority": "in"})
 ARCHIVED = Parent("archived_tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"})
 ARCHIVED_ALIAS = {"archivedTicketId": "ticketId"}
-ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
 
 OBJECTS: tuple[ObjectSpec, ...] = (
     # -- organization and people -------------------------------------------------------
@@ -119,7 +121,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ObjectSpec("agent_time_entries", NEW_ONLY, "createdTime",
                Read("agents/{agentId}/timeEntry", schema="time_entries"),
                parent=Parent("agents", "agentId", every=True),
-               filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, uncertain=frozenset({"invoiceId"}))),
+               filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, local=frozenset({"invoiceId"}))),
     # -- customers ---------------------------------------------------------------------
     module("contacts", trash_key="contactIds", required=("lastName",),
            search_keys=("email", "firstName", "lastName", "phone", "mobile")),
@@ -227,7 +229,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ObjectSpec("archived_ticket_time_entries", NEW_ONLY, "createdTime",
                Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries"), parent=ARCHIVED,
                filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
-                               aliases=ARCHIVED_ALIAS, uncertain=frozenset({"invoiceId"}))),
+                               aliases=ARCHIVED_ALIAS, local=frozenset(ENTRY_FILTERS))),
     # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----
     module("tasks", trash_key="entityIds", required=("subject", "departmentId"), unwind=("reminder",),
            filters=Filters({"id": "=", "departmentId": "=", "dueDate": "="}, names={"dueDate": "dueDateRange"}),

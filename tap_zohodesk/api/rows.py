@@ -44,8 +44,9 @@ Filters: the contract's native filters, pushed to the API
     the API names it otherwise (a ``...Range`` parameter takes a day or an instant);
     ``aliases``: the contract's name of a link field (``archivedTicketId`` -> ``ticketId``);
     ``list_only``: filters only the plain list takes (the read then uses it); ``local``: filters
-    of an endpoint that takes no parameter, applied to its one answer; ``uncertain``: filters no
-    evidence shows the endpoint takes: sent, and applied to the answer when refused.
+    the endpoint does not take (it takes no parameter, or the evidence lists its parameters
+    without them): never sent, applied to its answer; ``uncertain``: filters no evidence shows
+    the endpoint takes: sent, and applied to the answer when refused.
 
 Write: what target-zohodesk writes, and how
     ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or

@@ -71,8 +71,12 @@ def search(module, src, params, *, ranges=None, filters=None, shape="full") -> E
                     filters=filters, ranges=ranges, shape=shape)
 
 
-TIME_ENTRY_PARAMS = ("include", "orderBy", "billStatus", "departmentId", "module")
-TIME_ENTRY_FILTERS = {"isBillable": "isBillable", "billStatus": "billStatus"}  # isBillable: DeskUI
+# OAS ticketTimeEntry (and contacts, accounts, tasks): billStatus, createdTimeRange, from, include, limit,
+# modifiedTimeRange, module, orderBy; OAS agentTimeEntry adds departmentId, and DeskUI sends isBillable
+# on the agent list only
+TIME_ENTRY_PARAMS = ("include", "orderBy", "module")
+TIME_ENTRY_FILTERS = {"billStatus": "billStatus"}
+AGENT_TIME_ENTRY_FILTERS = {**TIME_ENTRY_FILTERS, "isBillable": "isBillable"}
 TIME_ENTRY_RANGES = {"createdTimeRange": "createdTime", "modifiedTimeRange": "modifiedTime"}
 
 
@@ -89,7 +93,7 @@ def children(owner: str, link: str, table_prefix: str, kinds: tuple[str, ...], s
                        filters={"isPublic": "isPublic"} if owner == "tickets" else None))
     if "followers" in kinds:  # OAS: `{module}/{id}/followers?orgId` and nothing else
         out.append(lst(f"{base}/followers", f"{table_prefix}_followers", "OAS", paged=False))
-    if "timeEntry" in kinds:  # OAS {module}TimeEntry; DeskUI adds isBillable
+    if "timeEntry" in kinds:  # OAS {module}TimeEntry
         out += [lst(f"{base}/timeEntry", f"{table_prefix}_time_entries", src, cap=100,
                     params=TIME_ENTRY_PARAMS, filters=TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
                 get(f"{base}/timeEntry/{{id}}", f"{table_prefix}_time_entries", src)]
@@ -121,8 +125,8 @@ READS: list[Endpoint] = [
     lst("businessHours", "business_hours", "OAS", cap=50, params=("businessHourIds",),
         filters={"status": "status"}),
     get("businessHours/{id}", "business_hours", "OAS"),
-    lst("agents/{agentId}/timeEntry", "agent_time_entries", "OAS agentTimeEntry, DeskUI", cap=50,
-        params=TIME_ENTRY_PARAMS, filters=TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
+    lst("agents/{agentId}/timeEntry", "agent_time_entries", "OAS agentTimeEntry, DeskUI (isBillable)", cap=50,
+        params=(*TIME_ENTRY_PARAMS, "departmentId"), filters=AGENT_TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
     get("agents/{agentId}/timeEntry/{id}", "agent_time_entries", "zoho-desk-api 6.5"),
     # -- customers -------------------------------------------------------------------------
     lst("contacts", "contacts", "Qodex, Airbyte list_contacts (slim rows)", cap=100,
