@@ -56,7 +56,7 @@ class ChildReads:
         if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call
         values = self.link_values(parent)
-        params = dict(params)
+        params = {**spec.read.params, **params}
         if spec.parent.as_param:
             path = spec.read.path
             params[spec.parent.key] = values[spec.parent.key]
@@ -82,17 +82,16 @@ class ChildReads:
         return rows
 
     def _single(self, body: object, path: str) -> list[dict]:
-        """One object per parent (metrics), or one under ``data_key`` (Jira: ``issueInfo``, null if none)."""
+        """One object per parent (metrics), the whole answer; where the row names a key (Jira:
+        ``issueInfo``), only an answer carrying it is a record (null or absent: none)."""
         if body is None:
             return []
         if not isinstance(body, dict):
             raise ZohoDeskError(f"{self.name}: GET /{path} answered {str(body)[:80]!r}, not an object")
-        if self.spec.read.envelope == "data":
-            return [body] if body else []
-        inner = body.get(self.spec.read.envelope)
-        if inner is None:
+        marker = self.spec.read.envelope
+        if marker != "data" and body.get(marker) is None:
             return []
-        return [inner] if isinstance(inner, dict) else list(inner)
+        return [body] if body else []
 
     def _parent_gone(self, parent: dict) -> bool:
         """Whether the parent record itself is gone (then its children's 404 is no error)."""

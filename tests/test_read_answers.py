@@ -66,3 +66,18 @@ def test_the_same_fallback_on_two_endpoints_is_logged_and_listed_for_each(caplog
     assert sorted(result.stats["fallbacks"]) == sorted(expected)
     for line in expected:
         assert caplog.text.count(line) == 1
+
+
+def test_a_jira_record_is_the_whole_answer_keyed_by_its_ticket(small_emulator):
+    emu = small_emulator
+    emu.reset_counts()
+    result = run_tap(emu.config(), streams=["tickets", "jira_issues"])
+    linked = {r["ticketId"]: r for r in emu.store.tables["jira_issues"].rows}
+    records = result.records["jira_issues"]
+    assert records and len(records) == len(linked)
+    for record in records:  # DeskUI: the whole answer, issueInfo with issueKey and transitionInfo, no id
+        assert record == linked[record["ticketId"]]
+        assert record["issueInfo"]["issueKey"].startswith("DESK-") and "id" not in record
+    calls = [c for c in emu.log if c["route"] == "GET /tickets/{ticketId}/jiraIssue"]
+    assert len(calls) == len(emu.store.tables["tickets"].rows)  # one per ticket: unlinked ones answer no issueInfo
+    assert all(c["query"] == {"isReact": "true"} and c["status"] == 200 for c in calls)

@@ -183,9 +183,11 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True,
                                                   unwind=("stagingData", "agentsHandled")),
                primary_key=("ticketId",), parent=Parent("tickets", "ticketId"), filters=Filters({"ticketId": "="})),
+    # Jira: one linked issue per ticket, the whole answer (issueInfo, transitionInfo), as Zoho's web UI reads it
     ObjectSpec("jira_issues", FULL, None,
-               Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True),
-               primary_key=("ticketId", "id"), parent=Parent("tickets", "ticketId"),
+               Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True,
+                    params={"isReact": "true"}),
+               primary_key=("ticketId",), parent=Parent("tickets", "ticketId"),
                filters=Filters({"zohoTicketId": "="}, aliases={"zohoTicketId": "ticketId"})),
     # tags are written by name through a ticket (zoho-desk-api 6.9), an extension of the contract
     ObjectSpec("tags", FULL, None, Read("ticketTags"), parent=Parent("departments", "departmentId", as_param=True,

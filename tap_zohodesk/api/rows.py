@@ -14,7 +14,12 @@ Read: how the object is read
     ``limit``: the page cap; ``paged``: False where the endpoint takes no ``from``/``limit``;
     ``envelope``: the key of the list (``data``, ``teams``, ``tags``); ``search``: the search
     endpoint every read goes through (exact keyset windows); ``single``: one object per
-    parent, under ``envelope`` when that is not ``data`` (null: none); ``extended``: one GET per
+    parent, the whole answer; when ``envelope`` is not ``data``, only an answer carrying that
+    key is a record (Jira: ``issueInfo``; none when null or absent); ``params``: fixed query
+    parameters every read of the list sends (Jira: ``isReact=true``, as Zoho's web UI);
+    ``include``: the detail GET's ``include`` values, each with the field it fills (asked
+    for when that field is selected); ``max_from``: the largest ``from`` the list takes
+    (archived tickets: 4999 per department); ``extended``: one GET per
     record adds the fields only that call returns (``extended_by``: only when that boolean setting
     is on, e.g. ``include_thread_content``); ``record_path``: where one record is read
     (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
@@ -108,6 +113,9 @@ class Read:
     cf_module: str | None = None
     costly: bool = False
     unwind: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)
+    include: dict[str, str] = field(default_factory=dict)
+    max_from: int | None = None
 
     @property
     def one(self) -> str:

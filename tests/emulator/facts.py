@@ -194,9 +194,10 @@ READS: list[Endpoint] = [
         filters={"status": "status"}),
     get("tickets/{ticketId}/approvals/{id}", "ticket_approvals", "n8n"),
     Endpoint("GET", "tickets/{ticketId}/metrics", "ticket_metrics", "single", "OAS (one object)", envelope=None),
-    # Jira: the web UI reads one object and keeps it when it has ``issueInfo``
-    Endpoint("GET", "tickets/{ticketId}/jiraIssue", "jira_issues", "single", "DeskUI (isReact=true)",
-             _ps("isReact"), envelope="issueInfo"),
+    # Jira: the web UI asks with isReact=true and keeps the whole answer when it has ``issueInfo``
+    # (``envelope`` of a single object: the key the answer carries when there is a record)
+    Endpoint("GET", "tickets/{ticketId}/jiraIssue", "jira_issues", "single", "DeskUI jiraLeftPanel (isReact=true)",
+             _ps("isReact"), envelope="issueInfo", required=("isReact",)),
     lst("ticketTags", "tags", "OAS (departmentId required), DeskUI (limit=50, sortBy=count)", cap=50,
         params=("searchStr", "sortBy"), filters={"departmentId": "departmentId"}, required=("departmentId",)),
     lst("tickets/{ticketId}/tags", "ticket_tags", "OAS TagsGetResponse {tags: [...]}, no params", paged=False,

@@ -176,13 +176,16 @@ class ReadHandlers:
     def _single(self, ep: Endpoint, ids: dict, query: dict, body=None):
         self._check_enabled(ep)
         reject_extra(query, ep.params)
+        for name in ep.required:
+            if not query.get(name):
+                raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{name}' parameter is required.")
         with self.store.lock:
             self._parent_exists(ids)
             rows = self._under(ep, ids)
         hidden = set(links_of(ep.path))
         row = {k: v for k, v in rows[0].items() if k not in hidden} if rows else None
-        if ep.envelope:  # an object that holds the record under a key (null when there is none)
-            return 200, {ep.envelope: row}, 1
+        if ep.envelope:  # the whole object when it carries ``envelope`` (Jira: issueInfo), else that key null
+            return 200, row or {ep.envelope: None}, 1
         if row is None:
             raise not_found()
         return 200, row, 1
