@@ -69,8 +69,11 @@ class ChildReads:
             else:
                 pager = self.client.pages(path, limit=spec.read.limit, params=params, data_key=spec.read.envelope,
                                           label=label, paged=spec.read.paged, key=spec.read.path,
+                                          max_from=spec.read.max_from,
                                           droppable=frozenset(spec.filters.param(n) for n in spec.filters.uncertain))
                 rows = [r for page in pager for r in page]
+                if not pager.exhausted:
+                    raise ZohoDeskError(self._past_cap(values if not spec.parent.as_param else params))
         except ZohoDeskError as exc:
             if exc.status == 404 and self.spec.errors.gone_parent and self._parent_gone(parent):
                 self.vanished += 1
@@ -92,6 +95,15 @@ class ChildReads:
         if marker != "data" and body.get(marker) is None:
             return []
         return [body] if body else []
+
+    def _past_cap(self, under: dict) -> str:
+        """The line for a parent whose children lie past the largest ``from`` the list takes."""
+        spec = self.spec
+        key = spec.parent.key
+        cap = (spec.read.max_from or 0) + 1
+        return (f"{self.name}: {key} {under.get(key)} has more than {cap:,} records, and GET /{spec.read.path} "
+                f"takes 'from' only up to {cap - 1} with no parameter to split them by, so the rest cannot be "
+                f"read; to read the other {key} values, filter {self.name} on {key}")
 
     def _parent_gone(self, parent: dict) -> bool:
         """Whether the parent record itself is gone (then its children's 404 is no error)."""

@@ -81,3 +81,66 @@ def test_a_jira_record_is_the_whole_answer_keyed_by_its_ticket(small_emulator):
     calls = [c for c in emu.log if c["route"] == "GET /tickets/{ticketId}/jiraIssue"]
     assert len(calls) == len(emu.store.tables["tickets"].rows)  # one per ticket: unlinked ones answer no issueInfo
     assert all(c["query"] == {"isReact": "true"} and c["status"] == 200 for c in calls)
+
+
+def _archive(emu, count: int) -> str:
+    """``count`` archived tickets in the first department (copies of a seeded one); its id."""
+    table = emu.store.tables["archived_tickets"]
+    department = emu.store.tables["departments"].rows[0]["id"]
+    model = next(r for r in table.rows if r["departmentId"] == department)
+    have = sum(1 for r in table.rows if r["departmentId"] == department)
+    for _ in range(count - have):
+        table.add({**model, "id": emu.store.new_id()})
+    return department
+
+
+def test_archived_tickets_past_the_from_cap_stop_with_one_line_naming_the_department():
+    import pytest
+
+    from tap_zohodesk.api.client import ZohoDeskError
+    from tests.emulator import Emulator
+
+    with Emulator(tickets=60, seed=8) as emu:
+        department = _archive(emu, 5_050)
+        with pytest.raises(ZohoDeskError) as err:
+            run_tap(emu.config(), streams=["archived_tickets"])
+        line = str(err.value)
+        assert f"archived_tickets: departmentId {department} has more than 5,000 records" in line
+        assert "filter archived_tickets on departmentId" in line and "\n" not in line
+        assert emu.errors() == []  # never asked past from=4999 (the emulator answers that with a 422)
+        offsets = [int(c["query"]["from"]) for c in emu.log if c["query"].get("departmentId") == department]
+        assert max(offsets) == 4999
+
+
+def test_a_department_with_exactly_5000_archived_tickets_is_read_whole():
+    from tests.emulator import Emulator
+
+    with Emulator(tickets=60, seed=8) as emu:
+        department = _archive(emu, 5_000)
+        result = run_tap(emu.config(), streams=["archived_tickets"])
+        ids = [r["id"] for r in result.records["archived_tickets"] if r["departmentId"] == department]
+        assert len(ids) == len(set(ids)) == 5_000
+        everything = emu.store.tables["archived_tickets"].rows
+        assert sorted(result.ids("archived_tickets")) == sorted(r["id"] for r in everything)
+        assert emu.errors() == []
+
+
+def test_the_extended_ticket_read_asks_for_the_side_objects_its_schema_declares(small_emulator):
+    emu = small_emulator
+    emu.reset_counts()
+    result = run_tap(emu.config(), streams=["tickets", "tickets_extended"])
+    records = result.records["tickets_extended"]
+    assert records and len(records) == len(emu.store.tables["tickets"].rows)
+    contracts = {}
+    for contract in emu.store.tables["contracts"].rows:
+        contracts.setdefault(contract["accountId"], contract)
+    with_contract = [r for r in records if r["accountId"] in contracts]
+    assert with_contract  # the seed links some tickets' accounts to a contract
+    for record in with_contract:
+        assert record["contract"]["id"] == contracts[record["accountId"]]["id"]
+        assert record["department"]["id"] == record["departmentId"]
+        contact = emu.store.tables["contacts"].by_id.get(record["contactId"])  # None: in the recycle bin
+        assert (record["contact"] or {}).get("id") == (contact or {}).get("id")
+    details = [c for c in emu.log if c["route"] == "GET /tickets/{id}"]
+    assert details and all(set(c["query"]["include"].split(",")) == {
+        "contacts", "products", "departments", "team", "assignee", "contract", "isRead", "skills"} for c in details)

@@ -25,6 +25,8 @@ TICKET_READ_ONLY = frozenset({"ticketNumber", "statusType", "channelCode", "clos
 TICKET_WRITE = dict(required=("subject", "departmentId"), contact_or=("contactId", "contactEmail"),
                     write_only={"contactEmail": TEXT}, delete="trash", trash_key="ticketIds")
 TAG_CALLS = {"INSERT": "tickets/{ticketId}/associateTag", "DELETE": "tickets/{ticketId}/dissociateTag"}
+# A search window, and the archived tickets of one department, can be paged up to this offset (``from`` 0..4999).
+SEARCH_MAX_FROM = 4999
 # nested arrays of objects that become streams of their own with unwind_nested (rows.py: Read.unwind)
 COMMENT_UNWIND = ("attachments", "mention")
 SHARED = ("sharedDepartments",)
@@ -89,6 +91,9 @@ def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: F
                                                    **write), marks_deletes=stream)
 
 
+# GET tickets/{id}?include= (OAS enum) -> the field each value fills
+TICKET_INCLUDE = {"contacts": "contact", "products": "product", "departments": "department", "team": "team",
+                  "assignee": "assignee", "contract": "contract", "isRead": "isRead", "skills": "entitySkills"}
 TICKET_FILTERS = Filters({"id": "=", "departmentId": "in", "channel": "in", "status": "in", "priority": "in"})
 ARCHIVED = Parent("archived_tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"})
 ARCHIVED_ALIAS = {"archivedTicketId": "ticketId"}
@@ -156,7 +161,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                marks_deletes="tickets"),
     ObjectSpec("tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets", 100, search="tickets/search", extended=True, details_of="tickets", cf_module="tickets",
-                    costly=True, unwind=SHARED),
+                    costly=True, unwind=SHARED, include=TICKET_INCLUDE),
                filters=TICKET_FILTERS,
                write=Write(ALL, read_only=TICKET_READ_ONLY | {"contract", "descAttachments", "channelRelatedInfo",
                                                               "customFields", "resolutionDetails"}, **TICKET_WRITE)),
@@ -202,14 +207,16 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                write=Write(INSERT_DELETE, create="tag", delete="tag", tag_calls=TAG_CALLS)),
     # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
     ObjectSpec("archived_tickets", NEW_ONLY, "createdTime",
-               Read("tickets/archivedTickets", 100, record_path="tickets/{id}", schema="tickets"),
+               Read("tickets/archivedTickets", 100, record_path="tickets/{id}", schema="tickets",
+                    max_from=SEARCH_MAX_FROM),
                parent=Parent("departments", "departmentId", as_param=True, every=True),
                filters=Filters({"departmentId": "="}),
                write=Write(frozenset({"UPDATE", "DELETE"}), read_only=TICKET_READ_ONLY, update_path="tickets/{id}",
                            delete="trash", trash_key="ticketIds", trash_path="tickets/moveToTrash")),
     ObjectSpec("archived_tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets/archivedTickets", 100, extended=True, record_path="tickets/{id}",
-                    schema="tickets_extended", details_of="archived_tickets", costly=True),
+                    schema="tickets_extended", details_of="archived_tickets", costly=True, include=TICKET_INCLUDE,
+                    max_from=SEARCH_MAX_FROM),
                parent=Parent("departments", "departmentId", as_param=True, every=True),
                filters=Filters({"departmentId": "="})),
     ObjectSpec("archived_ticket_threads", NEW_ONLY, "createdTime",
@@ -276,8 +283,6 @@ OBJECTS: tuple[ObjectSpec, ...] = (
 )
 
 BY_STREAM: dict[str, ObjectSpec] = {spec.stream: spec for spec in OBJECTS}
-# A search window can be paged up to this offset (``from`` 0..4999).
-SEARCH_MAX_FROM = 4999
 
 
 def check_parent_order() -> None:

@@ -3,7 +3,8 @@
 Offsets start at 0 and advance by the rows received. Whether the server counts ``from``
 from 0 or 1 is not settled; with 1-based counting consecutive pages overlap by one row,
 which is dropped by id, so no row is skipped either way. Iteration stops on 204, on a short
-page, or when ``from`` would pass ``max_from`` (``exhausted`` then stays False).
+page, or when ``from`` would pass ``max_from``: one call at ``max_from`` then tells whether
+rows lie past it, which cannot be read (``exhausted`` stays False; True when all were read).
 
 Where the public evidence is split, the pager tolerates both answers, once per endpoint per
 run, and logs the fallback the first time it is learned on each endpoint (``Learned``; the
@@ -108,7 +109,10 @@ class Pager:
         offset = 0
         previous: set = set()
         where = f"GET /{self.path}"
-        while self.max_from is None or offset <= self.max_from:
+        while True:
+            if self.max_from is not None and offset > self.max_from:
+                self.exhausted = not self._rows_past_cap(previous, where)
+                return
             if offset == 0 and not self.lesson.settled:
                 with self.lesson.gate:  # concurrent pagers of one endpoint learn from the first call only
                     body = self._call(offset)
@@ -132,9 +136,12 @@ class Pager:
                 break
             previous = set(keys)
             offset += len(rows)
-        else:
-            return
         self.exhausted = True
+
+    def _rows_past_cap(self, previous: set, where: str) -> bool:
+        """Whether the list holds rows past ``max_from`` (the last page read was ``previous``)."""
+        rows = rows_of(self._call(self.max_from or 0), self.data_key, where)
+        return any(_row_key(r) not in previous for r in rows)
 
     def _call(self, offset: int) -> Any:
         while True:

@@ -177,7 +177,8 @@ READS: list[Endpoint] = [
            filters={"departmentId": "departmentId", "channel": "channel", "status": "status",
                     "priority": "priority", "accountId": "accountId", "contactId": "contactId",
                     "productId": "productId", "assigneeId": "assigneeId"}, shape="search"),
-    get("tickets/{id}", "tickets", "OAS"),
+    get("tickets/{id}", "tickets", "OAS (include: contacts, products, departments, team, assignee, contract, isRead, "
+        "skills)"),
     lst("tickets/archivedTickets", "archived_tickets", "OAS, D29 (departmentId required, from 0-4999)", cap=100,
         max_from=SEARCH_MAX_FROM, params=("include", "viewType"), filters={"departmentId": "departmentId"},
         required=("departmentId",), shape="list"),
