@@ -130,6 +130,8 @@ class ChildReads:
                 yield from self.by_ids(filters["id"], self.link_values(parent))
             return
         params = query_params(spec, query)
+        if spec.read.time_param and bound is not None:  # the list's own window (time entries: createdTimeRange)
+            params[spec.read.time_param] = f"{to_zoho_time(bound)},{to_zoho_time(self.now())}"
         parents = self.parent_rows(parents_since, upward)
         for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
             dropped = refused(spec, self.client.learned.dropped(spec.read.path))

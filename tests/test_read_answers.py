@@ -144,3 +144,32 @@ def test_the_extended_ticket_read_asks_for_the_side_objects_its_schema_declares(
     details = [c for c in emu.log if c["route"] == "GET /tickets/{id}"]
     assert details and all(set(c["query"]["include"].split(",")) == {
         "contacts", "products", "departments", "team", "assignee", "contract", "isRead", "skills"} for c in details)
+
+
+def test_an_incremental_time_entry_read_is_windowed_by_the_server():
+    from tests.emulator import Emulator
+
+    with Emulator(tickets=60, seed=9) as emu:
+        first = run_tap(emu.config(), streams=["agent_time_entries"])
+        entries = emu.store.tables["agent_time_entries"].rows
+        assert first.records["agent_time_entries"] and len(first.records["agent_time_entries"]) == len(entries)
+        bookmark = first.state["bookmarks"]["agent_time_entries"]["replication_key_value"]
+        added = emu.store.add_child("agent_time_entries", {**entries[0], "id": emu.store.new_id(),
+                                                           "createdTime": emu.store.now()},
+                                    parent_table="agents", parent_key="agentId", bump_parent=False)
+        served = []
+
+        def count(route, payload):
+            if route == "GET /agents/{agentId}/timeEntry" and payload:
+                served.extend(payload["data"])
+            return payload
+
+        emu.reset_counts()
+        emu.answer_hook = count
+        second = run_tap(emu.config(), streams=["agent_time_entries"], state=first.state)
+        got = second.records["agent_time_entries"]
+        assert added["id"] in [r["id"] for r in got]
+        assert all(r["createdTime"] >= bookmark for r in got)
+        calls = [c for c in emu.log if c["route"] == "GET /agents/{agentId}/timeEntry"]
+        assert calls and all(c["query"]["createdTimeRange"].startswith(f"{bookmark[:19]}") for c in calls)
+        assert len(served) == len(got) < len(entries)  # only the new entries crossed the wire

@@ -15,6 +15,7 @@ from tap_zohodesk.api.rows import FULL, MODIFIED, NEW_ONLY, Filters, ObjectSpec,
 # the contract's time-entry filters; no time-entry list takes invoiceId, only the agents' takes
 # isBillable (OAS names billStatus; DeskUI sends isBillable on the agent list only)
 ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
+CREATED = "createdTimeRange"  # time-entry lists window their answer server side (OAS, the agents' list too)
 ALL, INSERT_UPDATE, INSERT_DELETE = frozenset({"INSERT", "UPDATE", "DELETE"}), frozenset({"INSERT", "UPDATE"}), \
     frozenset({"INSERT", "DELETE"})
 ONLY_ID = Filters({"id": "="})
@@ -74,7 +75,7 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
         else:
             out.append(ObjectSpec(
                 f"{prefix}_time_entries", NEW_ONLY, "createdTime", Read(f"{owner}/{{{link}}}/timeEntry", 100,
-                                                                        schema="time_entries"),
+                                                                        schema="time_entries", time_param=CREATED),
                 parent=parent, filters=Filters({"id": "=", **ops, **ENTRY_FILTERS}, local=frozenset(ENTRY_FILTERS)),
                 write=Write(dml, required=("executedTime",), read_only=frozenset({"totalCost", "billStatus"}),
                             update_verb=entry_update)))
@@ -124,7 +125,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                Read("businessHours", unwind=("businessTimes", "associatedHolidayList.holidays")), filters=ONLY_ID,
                write=named(ALL)),
     ObjectSpec("agent_time_entries", NEW_ONLY, "createdTime",
-               Read("agents/{agentId}/timeEntry", schema="time_entries"),
+               Read("agents/{agentId}/timeEntry", schema="time_entries", time_param=CREATED),
                parent=Parent("agents", "agentId", every=True),
                filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, local=frozenset({"invoiceId"}))),
     # -- customers ---------------------------------------------------------------------
@@ -236,7 +237,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                primary_key=("ticketId", "id"), parent=ARCHIVED,
                filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_time_entries", NEW_ONLY, "createdTime",
-               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries"), parent=ARCHIVED,
+               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries", time_param=CREATED), parent=ARCHIVED,
                filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
                                aliases=ARCHIVED_ALIAS, local=frozenset(ENTRY_FILTERS))),
     # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----

@@ -25,7 +25,8 @@ Read: how the object is read
     (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
     parent's list); ``details_of``: the stream whose rows this one details (their ids are taken
     from its read of the same run); ``time_param``: the list's own time window
-    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days); ``newest_first``: the
+    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days; a child list's
+    ``createdTimeRange`` is sent when the read has a lower bound); ``newest_first``: the
     ``sortBy`` listing newest first, so an incremental read stops at its bound; ``slim``: list
     rows lack the key and custom fields (the changed records are read by id; ``fields_param``:
     the list is asked ``fields=<key>`` first); ``schema``: the schema file (default: the
