@@ -2,9 +2,11 @@
 
 The SDK's generic type conformance and its deselected-property pass walk every value of every
 record; Zoho answers are already JSON types, so all that is needed is to drop keys the schema
-does not declare (the API adds fields over time) or the catalog deselected. A pruner compiled
-once from the selected schema does both in one pass, in a fraction of the time, and warns once
-per unknown field.
+does not declare (the API adds fields over time) or the catalog deselected, and to write as a
+string what the schema types as a string but Zoho sent as a JSON integer (the organization
+``id`` is a number in real answers, Airbyte's schema shows; every id is a string in our
+schemas): ``str()`` of an integer is exact. A pruner compiled once from the selected schema
+does all of it in one pass, in a fraction of the time, and warns once per unknown field.
 """
 
 from __future__ import annotations
@@ -26,6 +28,24 @@ def _types(schema: dict) -> set[str]:
     return {kind} if isinstance(kind, str) else set(kind)
 
 
+def _string_only(schema: dict) -> bool:
+    """The schema takes a plain string and no number: a JSON integer there is written as its
+    string (not under a ``format``: an integer is no date-time, and stays an error downstream)."""
+    kinds = _types(schema)
+    return "string" in kinds and not kinds & {"integer", "number"} and "format" not in schema
+
+
+def _stringify(record: dict, names: tuple[str, ...], lists: tuple[str, ...]) -> None:
+    """Integers (not booleans) under ``names``, and in the arrays under ``lists``, as strings."""
+    for key in names:
+        if type(record.get(key)) is int:
+            record[key] = str(record[key])
+    for key in lists:
+        value = record.get(key)
+        if isinstance(value, list) and any(type(v) is int for v in value):
+            record[key] = [str(v) if type(v) is int else v for v in value]
+
+
 def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                    selected: Callable[[tuple[str, ...]], bool] | None = None) -> Pruner:
     """Return a function that deletes, in place, every key ``schema`` does not declare (with a
@@ -42,6 +62,8 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
             return None  # an open object such as cf: keep as is
         children: dict[str, Pruner] = {}
         items: dict[str, Pruner] = {}
+        strings = tuple(n for n in keep if _string_only(props[n]))
+        string_lists = tuple(n for n in keep if "array" in _types(props[n]) and _string_only(props[n].get("items", {})))
         for name in keep:
             sub, here = props[name], (*crumb, "properties", name)
             kinds = _types(sub)
@@ -65,6 +87,7 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                     if where not in warned:
                         warned.add(where)
                         logger.warning("%s: dropping field %r that the schema does not declare", stream, where)
+            _stringify(record, strings, string_lists)
             for key, pr in children.items():
                 value = record.get(key)
                 if isinstance(value, dict):

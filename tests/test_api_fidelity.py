@@ -72,8 +72,8 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
             continue
         param = spec.filters.param(name)
         if name in spec.filters.local:
-            if read.params:
-                out.append(f"GET /{spec.read.path}: takes parameters, yet {name} is applied locally")
+            if param in read.params:
+                out.append(f"GET /{spec.read.path}: takes {param}, yet {name} is applied to the answer")
             continue
         target = searching if searching and name not in spec.filters.list_only else read
         if name in spec.filters.uncertain:
@@ -81,6 +81,9 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
                 out.append(f"GET /{target.path}: documents {param}, yet the row calls it uncertain")
         elif param not in target.params:
             out.append(f"GET /{target.path}: filter {name} goes out as {param!r}, which the endpoint does not take")
+    for name in spec.read.params:
+        if name not in read.params:
+            out.append(f"GET /{spec.read.path}: the row always sends {name}, which the endpoint does not take")
     as_param = spec.parent and spec.parent.as_param
     for name, wanted in ((spec.read.time_param, spec.read.time_param), ("sortBy", spec.read.newest_first),
                          ("fields", spec.read.fields_param or None), (as_param and spec.parent.key, as_param or None)):

@@ -25,6 +25,10 @@ from tap_zohodesk.api.rows import (
     Write,
 )
 
+# the contract's time-entry filters; no time-entry list takes invoiceId, only the agents' takes
+# isBillable (OAS names billStatus; DeskUI sends isBillable on the agent list only)
+ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
+CREATED = "createdTimeRange"  # time-entry lists window their answer server side (OAS, the agents' list too)
 ALL, INSERT_UPDATE, INSERT_DELETE = frozenset({"INSERT", "UPDATE", "DELETE"}), frozenset({"INSERT", "UPDATE"}), \
     frozenset({"INSERT", "DELETE"})
 ONLY_ID = Filters({"id": "="})
@@ -35,6 +39,8 @@ TICKET_READ_ONLY = frozenset({"ticketNumber", "statusType", "channelCode", "clos
 TICKET_WRITE = dict(required=("subject", "departmentId"), contact_or=("contactId", "contactEmail"),
                     write_only={"contactEmail": TEXT}, delete="trash", trash_key="ticketIds")
 TAG_CALLS = {"INSERT": "tickets/{ticketId}/associateTag", "DELETE": "tickets/{ticketId}/dissociateTag"}
+# A search window, and the archived tickets of one department, can be paged up to this offset (``from`` 0..4999).
+SEARCH_MAX_FROM = 4999
 # nested arrays of objects that become streams of their own with unwind_nested (rows.py: Read.unwind)
 COMMENT_UNWIND = ("attachments", "mention")
 SHARED = ("sharedDepartments",)
@@ -51,8 +57,9 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
     """Comments / attachments / followers / time entries of records of ``owner``: ``kinds`` maps
     each kind to the writes allowed. Comments are updated with PUT outside tickets (OAS
     ``contactComments``; n8n: "Tickets use PATCH, others use PUT"); followers are one unpaged
-    list, opt-in (every parent, every run); time entries take ``isBillable`` (Zoho's web UI sends
-    it) and maybe ``invoiceId`` (no evidence: uncertain)."""
+    list, opt-in (every parent, every run); time-entry lists take ``billStatus``, not
+    ``isBillable`` or ``invoiceId`` (OAS ``ticketTimeEntry``: billStatus, createdTimeRange, from,
+    include, limit, modifiedTimeRange, module, orderBy): those two are applied to the answer."""
     prefix, counts, extra = owner[:-1], counts or {}, extra or {}
     out = []
     for kind, dml in kinds.items():
@@ -81,9 +88,8 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
         else:
             out.append(ObjectSpec(
                 f"{prefix}_time_entries", NEW_ONLY, "createdTime", Read(f"{owner}/{{{link}}}/timeEntry", 100,
-                                                                        schema="time_entries"),
-                parent=parent, filters=Filters({"id": "=", **ops, "isBillable": "=", "invoiceId": "="},
-                                               uncertain=frozenset({"invoiceId"})),
+                                                                        schema="time_entries", time_param=CREATED),
+                parent=parent, filters=Filters({"id": "=", **ops, **ENTRY_FILTERS}, local=frozenset(ENTRY_FILTERS)),
                 write=Write(dml, required=("executedTime",), read_only=frozenset({"totalCost", "billStatus"}),
                             update_verb=entry_update)))
     return tuple(out)
@@ -99,10 +105,12 @@ def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: F
                                                    **write), marks_deletes=stream)
 
 
+# GET tickets/{id}?include= (OAS enum) -> the field each value fills
+TICKET_INCLUDE = {"contacts": "contact", "products": "product", "departments": "department", "team": "team",
+                  "assignee": "assignee", "contract": "contract", "isRead": "isRead", "skills": "entitySkills"}
 TICKET_FILTERS = Filters({"id": "=", "departmentId": "in", "channel": "in", "status": "in", "priority": "in"})
 ARCHIVED = Parent("archived_tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"})
 ARCHIVED_ALIAS = {"archivedTicketId": "ticketId"}
-ENTRY_FILTERS = {"isBillable": "=", "invoiceId": "="}
 
 OBJECTS: tuple[ObjectSpec, ...] = (
     # -- organization and people -------------------------------------------------------
@@ -130,9 +138,9 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                Read("businessHours", unwind=("businessTimes", "associatedHolidayList.holidays")), filters=ONLY_ID,
                write=named(ALL)),
     ObjectSpec("agent_time_entries", NEW_ONLY, "createdTime",
-               Read("agents/{agentId}/timeEntry", schema="time_entries"),
+               Read("agents/{agentId}/timeEntry", schema="time_entries", time_param=CREATED),
                parent=Parent("agents", "agentId", every=True),
-               filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, uncertain=frozenset({"invoiceId"}))),
+               filters=Filters({"id": "=", "agentId": "=", **ENTRY_FILTERS}, local=frozenset({"invoiceId"}))),
     # -- customers ---------------------------------------------------------------------
     module("contacts", trash_key="contactIds", required=("lastName",),
            search_keys=("email", "firstName", "lastName", "phone", "mobile")),
@@ -167,7 +175,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                marks_deletes="tickets"),
     ObjectSpec("tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets", 100, search="tickets/search", extended=True, details_of="tickets", cf_module="tickets",
-                    costly=True, unwind=SHARED),
+                    costly=True, unwind=SHARED, include=TICKET_INCLUDE),
                filters=TICKET_FILTERS,
                write=Write(ALL, read_only=TICKET_READ_ONLY | {"contract", "descAttachments", "channelRelatedInfo",
                                                               "customFields", "resolutionDetails"}, **TICKET_WRITE)),
@@ -194,9 +202,11 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True,
                                                   unwind=("stagingData", "agentsHandled")),
                primary_key=("ticketId",), parent=Parent("tickets", "ticketId"), filters=Filters({"ticketId": "="})),
+    # Jira: one linked issue per ticket, the whole answer (issueInfo, transitionInfo), as Zoho's web UI reads it
     ObjectSpec("jira_issues", FULL, None,
-               Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True),
-               primary_key=("ticketId", "id"), parent=Parent("tickets", "ticketId"),
+               Read("tickets/{ticketId}/jiraIssue", single=True, envelope="issueInfo", costly=True,
+                    params={"isReact": "true"}),
+               primary_key=("ticketId",), parent=Parent("tickets", "ticketId"),
                filters=Filters({"zohoTicketId": "="}, aliases={"zohoTicketId": "ticketId"})),
     # tags are written by name through a ticket (zoho-desk-api 6.9), an extension of the contract
     ObjectSpec("tags", FULL, None, Read("ticketTags"), parent=Parent("departments", "departmentId", as_param=True,
@@ -211,14 +221,16 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                write=Write(INSERT_DELETE, create="tag", delete="tag", tag_calls=TAG_CALLS)),
     # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
     ObjectSpec("archived_tickets", NEW_ONLY, "createdTime",
-               Read("tickets/archivedTickets", 100, record_path="tickets/{id}", schema="tickets"),
+               Read("tickets/archivedTickets", 100, record_path="tickets/{id}", schema="tickets",
+                    max_from=SEARCH_MAX_FROM),
                parent=Parent("departments", "departmentId", as_param=True, every=True),
                filters=Filters({"departmentId": "="}),
                write=Write(frozenset({"UPDATE", "DELETE"}), read_only=TICKET_READ_ONLY, update_path="tickets/{id}",
                            delete="trash", trash_key="ticketIds", trash_path="tickets/moveToTrash")),
     ObjectSpec("archived_tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets/archivedTickets", 100, extended=True, record_path="tickets/{id}",
-                    schema="tickets_extended", details_of="archived_tickets", costly=True),
+                    schema="tickets_extended", details_of="archived_tickets", costly=True, include=TICKET_INCLUDE,
+                    max_from=SEARCH_MAX_FROM),
                parent=Parent("departments", "departmentId", as_param=True, every=True),
                filters=Filters({"departmentId": "="})),
     ObjectSpec("archived_ticket_threads", NEW_ONLY, "createdTime",
@@ -238,9 +250,9 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                primary_key=("ticketId", "id"), parent=ARCHIVED,
                filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_time_entries", NEW_ONLY, "createdTime",
-               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries"), parent=ARCHIVED,
+               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries", time_param=CREATED), parent=ARCHIVED,
                filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
-                               aliases=ARCHIVED_ALIAS, uncertain=frozenset({"invoiceId"}))),
+                               aliases=ARCHIVED_ALIAS, local=frozenset(ENTRY_FILTERS))),
     # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----
     module("tasks", trash_key="entityIds", required=("subject", "departmentId"), unwind=("reminder",),
            filters=Filters({"id": "=", "departmentId": "=", "dueDate": "="}, names={"dueDate": "dueDateRange"}),
@@ -328,8 +340,6 @@ def _graded(spec: ObjectSpec) -> ObjectSpec:
 
 OBJECTS = tuple(_graded(spec) for spec in OBJECTS)
 BY_STREAM: dict[str, ObjectSpec] = {spec.stream: spec for spec in OBJECTS}
-# A search window can be paged up to this offset (``from`` 0..4999).
-SEARCH_MAX_FROM = 4999
 
 
 def check_parent_order() -> None:

@@ -205,7 +205,12 @@ def _rate_limited(body: object) -> bool:
 
 class AccessToken:
     """One client's OAuth access token: minted from the refresh token, reused until a minute
-    before expiry, refreshed under a lock (and on demand when a call proves it ``stale``)."""
+    before expiry, refreshed under a lock (and on demand when a call proves it ``stale``).
+
+    Zoho limits token requests per refresh token (about 10 in 10 minutes), so a run makes as
+    few as it can: a refresh in flight is shared by every worker waiting on the lock, and a
+    refresh that failed (revoked token, wrong client, retries spent) is final: every later
+    ``get`` raises the same error without asking Zoho Accounts again."""
 
     def __init__(self, config: dict, accounts_url: str, session: Callable[[], requests.Session], *,
                  max_retries: int, backoff: float, down: set[str]):
@@ -216,6 +221,7 @@ class AccessToken:
         self._token: str | None = None
         self._expiry = 0.0
         self._lock = threading.Lock()
+        self._refused: str | None = None  # why the refresh failed: final for the run
         self._warned_rate_limit = False
         self.refreshes = 0
         self.retries = 0
@@ -223,9 +229,15 @@ class AccessToken:
     def get(self, *, stale: str | None = None) -> str:
         """A valid access token; refreshed when missing, expiring or equal to ``stale``."""
         with self._lock:
+            if self._refused is not None:
+                raise ZohoAuthError(self._refused)
             fresh = self._token and self._token != stale
             if not (fresh and time.monotonic() < self._expiry - TOKEN_EARLY_REFRESH_SECONDS):
-                self._refresh()
+                try:
+                    self._refresh()
+                except ZohoAuthError as exc:
+                    self._refused = str(exc)
+                    raise
             return self._token  # type: ignore[return-value]
 
     def _refresh(self) -> None:

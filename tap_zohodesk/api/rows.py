@@ -14,13 +14,19 @@ Read: how the object is read
     ``limit``: the page cap; ``paged``: False where the endpoint takes no ``from``/``limit``;
     ``envelope``: the key of the list (``data``, ``teams``, ``tags``); ``search``: the search
     endpoint every read goes through (exact keyset windows); ``single``: one object per
-    parent, under ``envelope`` when that is not ``data`` (null: none); ``extended``: one GET per
+    parent, the whole answer; when ``envelope`` is not ``data``, only an answer carrying that
+    key is a record (Jira: ``issueInfo``; none when null or absent); ``params``: fixed query
+    parameters every read of the list sends (Jira: ``isReact=true``, as Zoho's web UI);
+    ``include``: the detail GET's ``include`` values, each with the field it fills (asked
+    for when that field is selected); ``max_from``: the largest ``from`` the list takes
+    (archived tickets: 4999 per department); ``extended``: one GET per
     record adds the fields only that call returns (``extended_by``: only when that boolean setting
     is on, e.g. ``include_thread_content``); ``record_path``: where one record is read
     (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
     parent's list); ``details_of``: the stream whose rows this one details (their ids are taken
     from its read of the same run); ``time_param``: the list's own time window
-    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days); ``newest_first``: the
+    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days; a child list's
+    ``createdTimeRange`` is sent when the read has a lower bound); ``newest_first``: the
     ``sortBy`` listing newest first, so an incremental read stops at its bound; ``slim``: list
     rows lack the key and custom fields (the changed records are read by id; ``fields_param``:
     the list is asked ``fields=<key>`` first); ``schema``: the schema file (default: the
@@ -53,8 +59,9 @@ Filters: the contract's native filters, pushed to the API
     the API names it otherwise (a ``...Range`` parameter takes a day or an instant);
     ``aliases``: the contract's name of a link field (``archivedTicketId`` -> ``ticketId``);
     ``list_only``: filters only the plain list takes (the read then uses it); ``local``: filters
-    of an endpoint that takes no parameter, applied to its one answer; ``uncertain``: filters no
-    evidence shows the endpoint takes: sent, and applied to the answer when refused.
+    the endpoint does not take (it takes no parameter, or the evidence lists its parameters
+    without them): never sent, applied to its answer; ``uncertain``: filters no evidence shows
+    the endpoint takes: sent, and applied to the answer when refused.
 
 Write: what target-zohodesk writes, and how
     ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or
@@ -128,6 +135,9 @@ class Read:
     cf_module: str | None = None
     costly: bool = False
     unwind: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)
+    include: dict[str, str] = field(default_factory=dict)
+    max_from: int | None = None
     evidence: Evidence = OAS
 
     @property
