@@ -1,15 +1,14 @@
 """What each stream can be written with, generated from the catalog: for ``--about``.
 
 Per stream: the operations Zoho Desk allows, and per operation the call it becomes, the
-fields it requires and the fields it takes (the schema's fields less what Zoho computes,
-plus the object's write-only inputs); and the fields ``upsert_keys`` may name.
+fields it requires and the fields it takes (the row's allow-list for the operation, write-only
+inputs included, and where that list comes from); and the fields ``upsert_keys`` may name.
 """
 
 from __future__ import annotations
 
 from tap_zohodesk.api.catalog import OBJECTS, ObjectSpec
-from tap_zohodesk.api.schema_files import load_schema
-from tap_zohodesk.api.writable import read_only, required, write_only
+from tap_zohodesk.api.writable import allowed, required
 
 REPLY_FIELDS = ("ticketId", "fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc")
 UPLOAD = "filePath, or name and contentBase64"
@@ -29,7 +28,6 @@ def stream_contract(spec: ObjectSpec) -> dict:
         ops = {op: {"call": f"POST {spec.write.tag_calls[op]}", "required": ["ticketId", "name"],
                     "fields": ["ticketId", "name"]} for op in sorted(spec.write.dml)}
         return {"operations": sorted(spec.write.dml), **ops}
-    fields = sorted(set(load_schema(spec)["properties"]) - read_only(spec))
     ops: dict[str, dict] = {}
     if "INSERT" in spec.write.dml:
         needed = links + list(required(spec))
@@ -38,10 +36,11 @@ def stream_contract(spec: ObjectSpec) -> dict:
         if spec.write.create == "upload":
             needed.append(UPLOAD)
         ops["INSERT"] = {"call": f"POST {spec.read.path}", "required": needed,
-                         "fields": links + sorted(set(fields) | set(write_only(spec)))}
+                         "fields": links + sorted(allowed(spec, "INSERT")), "source": spec.write.fields.source}
     if "UPDATE" in spec.write.dml:
         ops["UPDATE"] = {"call": f"{spec.write.update_verb} {spec.write.update_path or spec.read.one}",
-                         "required": ["id", *links], "fields": ["id", *links, *fields]}
+                         "required": ["id", *links], "fields": ["id", *links, *sorted(allowed(spec, "UPDATE"))],
+                         "source": spec.write.fields.source}
     if "DELETE" in spec.write.dml:
         ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
                          "fields": ["id", *links, "_sdc_deleted_at"]}
