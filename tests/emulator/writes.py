@@ -64,11 +64,20 @@ class WriteHandlers:
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
-    def _stored(body: dict) -> dict:
-        """Zoho keeps custom-field values as text and answers them as strings."""
+    def _stored(body: dict, row: dict | None = None) -> dict:
+        """Zoho keeps custom-field values as text and answers them as strings; a decimal field
+        keeps its places (the value it held shows how many: ``33.00`` written as 33 is ``33.00``)."""
         cf = body.get("cf")
         if isinstance(cf, dict):
-            body = {**body, "cf": {k: v if v is None or isinstance(v, (bool, str)) else str(v) for k, v in cf.items()}}
+            held = (row or {}).get("cf") or {}
+
+            def text(name, value):
+                if value is None or isinstance(value, (bool, str)):
+                    return value
+                places = re.fullmatch(r"-?\d+\.(\d+)", str(held.get(name) or ""))
+                return f"{value:.{len(places.group(1))}f}" if places else str(value)
+
+            body = {**body, "cf": {**held, **{k: text(k, v) for k, v in cf.items()}}}  # a PATCH keeps the others
         return body
 
     @staticmethod
@@ -189,7 +198,7 @@ class WriteHandlers:
         with self.store.lock:
             row = self._find(ep.table, ids)
             self._unique(ep.table, body, own_id=row["id"])
-            row.update(self._stored(body))
+            row.update(self._stored(body, row))
             if "modifiedTime" in row:
                 row["modifiedTime"] = self.store.now()
             self.store.table(ep.table).changed()
