@@ -136,7 +136,8 @@ class WriteHandlers:
             self._unique(ep.table, body)
             parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
             row = dict.fromkeys(self.store.fields(ep.table))
-            row.update({k: v for k, v in self._stored(body).items() if k in row})
+            taken = BODY.get((ep.table, ep.op), frozenset())  # inputs no read returns (answer, reportsTo) kept too
+            row.update({k: v for k, v in self._stored(body).items() if k in row or k in taken})
             if ep.table == "tickets":
                 row["contactId"] = self._ticket_contact(body)
             now = self.store.now()
