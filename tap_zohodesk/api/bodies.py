@@ -34,21 +34,26 @@ TICKET = Body(_TICKET | {"contactId", "departmentId", "contactEmail"},
 CONTACT = Body(_set("accountId", "email", "firstName", "lastName", "mobile", "ownerId", "phone", "secondaryEmail",
                     "type", "cf", "city", "country", "description", "facebook", "state", "street", "title", "twitter",
                     "zip"), source="OAS")
-# OAS account CommonObject has accountName, email, phone, website; the rest from the schema.
-ACCOUNT = Body(_set("accountName", "email", "phone", "website", "annualRevenue", "cf", "city", "code", "country",
-                    "description", "fax", "industry", "layoutId", "ownerId", "state", "street", "zip"))
-# OAS task CommonJson has contactId, departmentId, dueDate, ownerId, priority, status, subject, ticketId.
-TASK = Body(_set("contactId", "departmentId", "dueDate", "ownerId", "priority", "status", "subject", "ticketId",
-                 "category", "cf", "description", "layoutId", "reminder"))
-CALL = Body(_set("cf", "contactId", "departmentId", "description", "direction", "duration", "layoutId", "ownerId",
-                 "priority", "reminder", "startTime", "status", "subject", "ticketId"))
-EVENT = Body(_set("category", "cf", "contactId", "departmentId", "description", "duration", "layoutId", "location",
-                  "ownerId", "priority", "reminder", "startTime", "status", "subject", "ticketId"))
-CONTRACT = Body(_set("accountId", "associatedSLAId", "cf", "contractName", "contractStatus", "departmentId",
-                     "description", "endDate", "layoutId", "notificationAgentIds", "notifyBefore", "notifyOn",
-                     "ownerId", "productId", "startDate"))
-PRODUCT = Body(_set("cf", "departmentIds", "description", "layoutId", "ownerId", "productCategory", "productCode",
-                    "productName", "unitPrice"))
+# OAS WithAccountPatchRequestBody: CommonObject + the rest (its ``annualrevenue`` is spelled so; the
+# schema's ``annualRevenue`` is not taken); the create body is taken to be the same.
+ACCOUNT = Body(_set("accountName", "email", "phone", "website", "cf", "city", "code", "country", "description", "fax",
+                    "industry", "ownerId", "state", "street"), source="OAS")
+# OAS TasksPostRequestBody = WithTaskPatchRequestBody: CommonJson + cf (and alertType, no schema field).
+TASK = Body(_set("contactId", "departmentId", "dueDate", "ownerId", "priority", "status", "subject", "ticketId", "cf"),
+            source="OAS")
+# OAS CallsPostRequestBody (the update taken to be the same): CommonJson + cf, direction, duration, reminder.
+CALL = Body(_set("contactId", "departmentId", "ownerId", "priority", "startTime", "status", "subject", "ticketId", "cf",
+                 "direction", "duration", "reminder"), source="OAS")
+# OAS EventsPostRequestBody (the update taken to be the same): CommonJson + cf, duration, reminder.
+EVENT = Body(_set("category", "contactId", "departmentId", "ownerId", "priority", "startTime", "status", "subject",
+                  "ticketId", "cf", "duration", "reminder"), source="OAS")
+# OAS ContractsPostRequestBody (the update taken to be the same); contractNumber is an input there.
+CONTRACT = Body(_set("accountId", "associatedSLAId", "cf", "contractName", "contractNumber", "departmentId",
+                     "description", "endDate", "notificationAgentIds", "notifyBefore", "ownerId", "productId",
+                     "startDate"), source="OAS")
+# OAS ProductsPostRequestBody: CurdCommonJson (productCode, productName, unitPrice, departmentIds) + the rest.
+PRODUCT = Body(_set("productCode", "productName", "unitPrice", "departmentIds", "cf", "description", "ownerId",
+                    "productCategory"), source="OAS")
 COMMENT = Body(_set("content", "contentType", "isPublic", "attachments"))
 TIME_ENTRY = Body(_set("additionalCost", "agentCostPerHour", "billingType", "cf", "description", "executedTime",
                        "hoursSpent", "invoiceId", "isBillable", "minutesSpent", "ownerId", "requestChargeType",

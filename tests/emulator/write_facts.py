@@ -140,8 +140,7 @@ _ENTRY = {"executedTime", "description", "ownerId", "hoursSpent", "minutesSpent"
           "billingType", "requestChargeType", "additionalCost", "agentCostPerHour", "invoiceId", "cf"}
 _TICKET_BOTH = {"subject", "description", "status", "priority", "channel", "classification", "category",
                 "subCategory", "language", "dueDate", "email", "phone", "assigneeId", "productId", "cf"}
-_ACTIVITY = {"subject", "departmentId", "contactId", "ticketId", "ownerId", "priority", "status", "description",
-             "cf", "layoutId", "reminder"}
+_ACTIVITY = {"subject", "departmentId", "contactId", "ticketId", "ownerId", "priority", "status", "cf"}
 _BODIES = {
     "organizations": {"companyName", "description", "website", "phoneNumber", "mobile", "fax", "street", "city",
                       "state", "country", "zip", "employeeCount", "currencyCode", "currencyLocale",
@@ -160,16 +159,18 @@ _BODIES = {
     "contacts": {"firstName", "lastName", "email", "secondaryEmail", "phone", "mobile", "accountId", "ownerId",
                  "type", "title", "description", "street", "city", "state", "country", "zip", "facebook",
                  "twitter", "cf"},
-    "accounts": {"accountName", "email", "phone", "website", "fax", "industry", "annualRevenue", "code",
-                 "description", "street", "city", "state", "country", "zip", "ownerId", "layoutId", "cf"},
-    "contracts": {"contractName", "accountId", "departmentId", "productId", "ownerId", "associatedSLAId",
-                  "contractStatus", "startDate", "endDate", "description", "notifyBefore", "notifyOn",
-                  "notificationAgentIds", "layoutId", "cf"},
+    # OAS request bodies (WithAccountPatchRequestBody, ContractsPostRequestBody, ProductsPostRequestBody)
+    "accounts": {"accountName", "email", "phone", "website", "fax", "industry", "code", "description", "street",
+                 "city", "state", "country", "ownerId", "cf"},
+    "contracts": {"contractName", "contractNumber", "accountId", "departmentId", "productId", "ownerId",
+                  "associatedSLAId", "startDate", "endDate", "description", "notifyBefore", "notificationAgentIds",
+                  "cf"},
     "products": {"productName", "productCode", "productCategory", "unitPrice", "description", "ownerId",
-                 "departmentIds", "layoutId", "cf"},
-    "tasks": _ACTIVITY | {"dueDate", "category"},
-    "calls": _ACTIVITY | {"startTime", "duration", "direction"},
-    "events": _ACTIVITY | {"startTime", "duration", "location", "category"},
+                 "departmentIds", "cf"},
+    # OAS: CommonJson of each activity module + what its POST / PATCH body adds
+    "tasks": _ACTIVITY | {"dueDate"},
+    "calls": _ACTIVITY | {"startTime", "duration", "direction", "reminder"},
+    "events": _ACTIVITY | {"startTime", "duration", "category", "reminder"},
     "ticket_approvals": {"subject", "description", "approverIds"},
     "kb_categories": {"name", "description", "departmentId", "helpCenterId", "locale", "order", "status",
                       "visibility"},
