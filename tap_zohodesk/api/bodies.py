@@ -54,7 +54,9 @@ CONTRACT = Body(_set("accountId", "associatedSLAId", "cf", "contractName", "cont
 # OAS ProductsPostRequestBody: CurdCommonJson (productCode, productName, unitPrice, departmentIds) + the rest.
 PRODUCT = Body(_set("productCode", "productName", "unitPrice", "departmentIds", "cf", "description", "ownerId",
                     "productCategory"), source="OAS")
-COMMENT = Body(_set("content", "contentType", "isPublic", "attachments"))
+# OAS ticketComment CommentsPostRequestBody (attachmentIds aside: no schema field); other owners' comments
+# and the updates are taken to be the same.
+COMMENT = Body(_set("content", "contentType", "isPublic"), source="OAS")
 TIME_ENTRY = Body(_set("additionalCost", "agentCostPerHour", "billingType", "cf", "description", "executedTime",
                        "hoursSpent", "invoiceId", "isBillable", "minutesSpent", "ownerId", "requestChargeType",
                        "secondsSpent"))
@@ -69,9 +71,10 @@ AGENT = Body(_set("aboutInfo", "associatedChatDepartmentIds", "associatedDepartm
                   "profileId", "roleId", "rolePermissionType", "timeZone"))
 TEAM = Body(_set("agents", "departmentId", "derivedAgents", "description", "name", "roles", "rolesWithSubordinates",
                  "subTeams"))
-# OAS RolesPostRequestBody takes reportsTo (the parent role), which no read returns.
-ROLE = Body(_set("description", "immediateParentRoleId", "isDefault", "isVisible", "name", "shareDataWithPeers",
-                 "reportsTo"))
+# OAS RolesPostRequestBody: RoleupdateJson (name, description, shareDataWithPeers) + reportsTo, the parent
+# role, which the schema does not have; the update is RoleupdateJson.
+ROLE = Body(_set("name", "description", "shareDataWithPeers", "reportsTo"),
+            _set("name", "description", "shareDataWithPeers"), "OAS")
 PROFILE = Body(_set("default", "description", "isVisible", "name", "type"))
 BUSINESS_HOURS = Body(_set("associatedHolidayList", "businessTimes", "name", "status", "timeZone", "type"))
 KB_CATEGORY = Body(_set("departmentId", "description", "helpCenterId", "locale", "name", "order", "status",

@@ -135,7 +135,7 @@ WRITES: list[Endpoint] = [
 # contacts: CommonJson + WithContactPatchRequestBody; roles: reportsTo in RolesPostRequestBody);
 # the migration script (it strips isEndUser, isAnonymous, ... before a POST); elsewhere the
 # object's own fields less the computed ones ("schema"). Custom fields go in ``cf``.
-_COMMENT = {"content", "contentType", "isPublic", "attachments", "attachmentIds"}
+_COMMENT = {"content", "contentType", "isPublic", "attachmentIds"}  # OAS CommentsPostRequestBody
 _ENTRY = {"executedTime", "description", "ownerId", "hoursSpent", "minutesSpent", "secondsSpent", "isBillable",
           "billingType", "requestChargeType", "additionalCost", "agentCostPerHour", "invoiceId", "cf"}
 _TICKET_BOTH = {"subject", "description", "status", "priority", "channel", "classification", "category",
@@ -152,8 +152,6 @@ _BODIES = {
                "associatedDepartmentIds", "associatedChatDepartmentIds"},
     "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams",
               "derivedAgents"},
-    "roles": {"name", "description", "reportsTo", "immediateParentRoleId", "shareDataWithPeers", "isVisible",
-              "isDefault"},
     "profiles": {"name", "description", "type", "isVisible", "default"},
     "business_hours": {"name", "status", "type", "timeZone", "businessTimes", "associatedHolidayList"},
     "contacts": {"firstName", "lastName", "email", "secondaryEmail", "phone", "mobile", "accountId", "ownerId",
@@ -183,7 +181,9 @@ _BODIES = {
     "ticket_attachments": {"isPublic"},
 }
 BODY = {(table, op): frozenset(fields) for table, fields in _BODIES.items() for op in ("create", "update")}
-BODY.update({("tickets", "create"): frozenset(_TICKET_BOTH | {"contactId", "departmentId", "contact"}),
+BODY.update({("roles", "create"): frozenset({"name", "description", "shareDataWithPeers", "reportsTo"}),  # OAS
+             ("roles", "update"): frozenset({"name", "description", "shareDataWithPeers"}),  # RoleupdateJson
+             ("tickets", "create"): frozenset(_TICKET_BOTH | {"contactId", "departmentId", "contact"}),
              ("tickets", "update"): frozenset(_TICKET_BOTH | {"contactId", "resolution", "sharedDepartments"})})
 for _owner in ("ticket", "contact", "account", "contract", "task", "call", "event", "article"):
     BODY[(f"{_owner}_comments", "create")] = BODY[(f"{_owner}_comments", "update")] = frozenset(_COMMENT)
