@@ -44,6 +44,8 @@ def stream_contract(spec: ObjectSpec) -> dict:
     if "DELETE" in spec.write.dml:
         ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
                          "fields": ["id", *links, "_sdc_deleted_at"]}
+    for op in spec.write.unproven & set(ops):  # no public source shows the call (results say so too)
+        ops[op]["unproven"] = True
     out = {"operations": sorted(spec.write.dml), **ops}
     if spec.read.search and {"INSERT", "UPDATE"} <= spec.write.dml and spec.write.search_keys:
         out["upsert_keys"] = list(spec.write.search_keys)
@@ -65,8 +67,8 @@ def as_text(contract: dict[str, dict]) -> str:
         for op in entry["operations"]:
             about = entry[op]
             others = [f for f in about["fields"] if f not in about["required"]]
-            lines.append(f"    {op}: {about['call']}; required: {', '.join(about['required']) or '-'}; "
-                         f"also: {', '.join(others) or '-'}")
+            lines.append(f"    {op}: {about['call']}{' (unproven call)' if about.get('unproven') else ''}; "
+                         f"required: {', '.join(about['required']) or '-'}; also: {', '.join(others) or '-'}")
         if entry.get("upsert_keys"):
             lines.append(f"    upsert_keys may name: {', '.join(entry['upsert_keys'])}")
     return "\n".join(lines) + "\n"

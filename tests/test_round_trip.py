@@ -127,3 +127,27 @@ def test_accounts_are_upserted_only_by_what_their_search_takes():
                 refused.append(exc.status)
     assert [row["id"] for row in found["data"]] == [account["id"]]
     assert refused == [422, 422, 422]
+
+
+def test_the_catalog_and_the_emulator_take_the_same_fields_the_tap_emits():
+    """Both allow-lists are written from the evidence, separately: on every field the tap emits
+    for a stream they agree, per operation (inputs no read returns may differ in name)."""
+    from tap_zohodesk.api.writable import allowed, emitted
+    from tests.emulator.write_facts import BODY, WRITES
+
+    calls = {(e.method, e.path): e for e in WRITES}
+    checked = 0
+    for spec in OBJECTS:
+        if spec.write.create != "json":
+            continue
+        for operation, method, path in (("INSERT", "POST", spec.read.path),
+                                        ("UPDATE", spec.write.update_verb, spec.write.update_path or spec.read.one)):
+            if operation not in spec.write.dml:
+                continue
+            endpoint = calls[(method, path)]
+            theirs = BODY[(endpoint.table, endpoint.op)] & emitted(spec)
+            if spec.write.contact_or and operation == "INSERT":
+                theirs -= {"contact"}  # built by the writer from contactEmail, never taken from the record
+            assert allowed(spec, operation) & emitted(spec) == theirs, (spec.stream, operation)
+            checked += 1
+    assert checked > 40

@@ -110,6 +110,10 @@ def test_about_lists_each_streams_operations_and_fields():
     assert writes["tickets"]["INSERT"]["required"] == ["subject", "departmentId", "contactId or contactEmail"]
     assert writes["ticket_tags"]["DELETE"]["call"] == "POST tickets/{ticketId}/dissociateTag"
     assert writes["contacts"]["upsert_keys"][0] == "email"
+    assert writes["accounts"]["upsert_keys"] == ["accountName"]  # accounts/search takes no email/phone/website
+    assert writes["contacts"]["UPDATE"]["source"] == "OAS" and "isEndUser" not in writes["contacts"]["UPDATE"]["fields"]
+    assert [(s, op) for s, e in writes.items() for op in e["operations"] if e[op].get("unproven")] == [
+        ("kb_categories", "DELETE"), ("kb_categories", "UPDATE")]
     text = subprocess.run([sys.executable, "-m", "target_zohodesk", "--about"], capture_output=True, text=True,
                           timeout=120, check=True).stdout
     assert "Writes (per stream" in text and "  - Stream: ticket_tags" in text
