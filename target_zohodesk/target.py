@@ -175,6 +175,8 @@ class TargetZohoDesk(Target):
         if self._results is not None:
             self._results.close()
             self._results = None
+        for line in self._writer.dropped_lines() if self._writer is not None else []:
+            self.logger.info("%s", line)
         for line in ["target-zohodesk results:", *self.tally.table()]:
             self.logger.info("%s", line)
 

@@ -66,12 +66,16 @@ Filters: the contract's native filters, pushed to the API
 Write: what target-zohodesk writes, and how
     ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or
     ``tag`` (by name through the ticket, ``tag_calls``); ``required`` fields of a create, and
-    ``contact_or``: it also needs one of these; ``read_only``: fields Zoho computes, besides the
-    common ones and the parent links; ``write_only``: inputs no read returns (JSON schema each);
+    ``contact_or``: it also needs one of these; ``fields``: the allow-list of a create's body
+    (a ``Body``: ``insert``, ``update`` (default: as insert) and ``source``, the evidence it comes
+    from: OAS request bodies, or ``schema`` (the stream's fields less what Zoho computes) where no
+    request body was read); a record's other fields that the tap emits are dropped, anything else
+    is refused (writable.py); ``write_only``: inputs no read returns (JSON schema each);
     ``update_verb`` / ``update_path``; ``delete``: ``trash`` (``POST <trash_path>`` with
     ``{trash_key: [ids]}``), ``unfollow`` (``removeFollowers``), ``tag`` or ``remove``
     (``remove_verb <remove_path>``); ``search_keys``: fields its search matches exactly, the
-    possible natural keys of an upsert.
+    possible natural keys of an upsert; ``proof`` / ``evidence``: how sure we are of each
+    operation's call (see Evidence; an unproven one is kept, and each result says so).
 
 Errors: answers that do not stop a run
     ``skip``: errorCodes that mean "this org cannot serve the object" (the stream is skipped,
@@ -180,12 +184,23 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Body:
+    insert: frozenset[str] = frozenset()
+    update: frozenset[str] | None = None
+    source: str = "schema"
+
+    def of(self, operation: str) -> frozenset[str]:
+        """The fields a body of this operation may carry."""
+        return self.update if operation == "UPDATE" and self.update is not None else self.insert
+
+
+@dataclass(frozen=True)
 class Write:
     dml: frozenset[str] = frozenset()
     create: str = "json"
     required: tuple[str, ...] = ()
     contact_or: tuple[str, ...] = ()
-    read_only: frozenset[str] = frozenset()
+    fields: Body = field(default_factory=Body)
     write_only: dict[str, dict] = field(default_factory=dict)
     update_verb: str = "PATCH"
     update_path: str | None = None

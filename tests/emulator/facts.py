@@ -139,8 +139,8 @@ READS: list[Endpoint] = [
               "OAS contactComments/contactAttachment/contactTimeEntry"),
     lst("accounts", "accounts", "Airbyte list_accounts (slim rows)", cap=100,
         params=("viewId", "include", "sortBy", "fields"), shape="list"),
-    search("accounts", "OAS accounts/search", ("accountName", "email", "phone", "website"),
-           filters={f: f for f in ("accountName", "email", "phone", "website")}),
+    # R4: accounts/search takes accountName (not email, phone or website) besides the common ones
+    search("accounts", "OAS accounts/search, Qodex", ("accountName",), filters={"accountName": "accountName"}),
     get("accounts/{id}", "accounts", "OAS"),
     *children("accounts", "accountId", "account", ("comments", "attachments", "followers", "timeEntry"),
               "OAS accountAttachment/accountTimeEntry, n8n"),
