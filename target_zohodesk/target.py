@@ -78,6 +78,10 @@ class TargetZohoDesk(Target):
         th.Property("fail_on_error", th.BooleanType, default=True,
                     description="Exit non-zero (2) when any record failed; false: exit 0 and leave it to the "
                     "results file."),
+        th.Property("attachments_dir", th.StringType,
+                    description="Folder an attachment record's filePath may name a file in (relative paths start "
+                    "there; a path leading out, symlinks included, is refused). Unset: filePath is refused; "
+                    "contentBase64 always works."),
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
@@ -105,7 +109,8 @@ class TargetZohoDesk(Target):
             client = None if dry else ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
                               host=urlsplit(self.api_url).netloc)
-            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys)
+            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys,
+                                  attachments_dir=self.config.get("attachments_dir"))
         return self._writer
 
     # -- reporting ----------------------------------------------------------------------------
