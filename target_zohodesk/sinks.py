@@ -87,6 +87,8 @@ class ZohoDeskSink(BatchSink):
             where = "/".join(map(str, error.absolute_path)) or "record"
             refused = Result(self.stream_name, operation, record_id(record), "error",
                              f"{self.stream_name}: {where}: {error.message}")
+        if refused is None and operation in ("INSERT", "SEND"):
+            self.owner.tag(self.stream_name, record)
         context.setdefault("items", []).append((record, refused))
 
     def process_batch(self, context: dict) -> None:
