@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -221,13 +222,13 @@ class TargetZohoDesk(Target):
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure, or a stopped run, ends as one line on stderr
-    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
+    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG adds the traceback, the exit code stays."""
     from tap_zohodesk.api.connection import run_cli
 
     try:
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)
     except RunStopped as exc:
         if debug_requested(TargetZohoDesk.name):
-            raise
+            traceback.print_exc()  # the exit code stays the run's, whatever the log level
         print(f"{TargetZohoDesk.name}: {' '.join(str(exc).split())}", file=sys.stderr, flush=True)
         raise SystemExit(exc.exit_code) from None

@@ -236,4 +236,5 @@ def test_not_a_singer_message_is_named_by_its_line(emu, tmp_path, bad, why):
 def test_debug_keeps_the_traceback_of_a_stopped_run(emu, tmp_path):
     proc, _ = run(tmp_path, {**emu.cfg, "refresh_token": "1000.revoked"},
                   singer_lines("contacts", open_schema(BY_STREAM["contacts"]), contacts(2)), env={"LOGLEVEL": "DEBUG"})
-    assert proc.returncode == 1 and "Traceback" in proc.stderr and not ours(proc)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr  # debug adds the traceback to the same line
+    assert len(ours(proc)) == 1 and "returned no access_token" in ours(proc)[0]
