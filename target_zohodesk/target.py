@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
-from target_zohodesk.journal import Journal, default_path
+from target_zohodesk.journal import TAG, Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
 from target_zohodesk.sinks import ZohoDeskSink, pending_records
@@ -78,6 +79,10 @@ class TargetZohoDesk(Target):
         th.Property("fail_on_error", th.BooleanType, default=True,
                     description="Exit non-zero (2) when any record failed; false: exit 0 and leave it to the "
                     "results file."),
+        th.Property("attachments_dir", th.StringType,
+                    description="Folder an attachment record's filePath may name a file in (relative paths start "
+                    "there; a path leading out, symlinks included, is refused). Unset: filePath is refused; "
+                    "contentBase64 always works."),
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
@@ -96,6 +101,7 @@ class TargetZohoDesk(Target):
         self.tally = Tally()
         self._said: set[tuple[str, str]] = set()
         self._results = None
+        self.segment = 0  # changes of STATE read so far: a record read after the k-th is in segment k
 
     @property
     def writer(self) -> Writer:
@@ -104,9 +110,26 @@ class TargetZohoDesk(Target):
             org = str(self.config["org_id"])
             client = None if dry else ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
-                              host=urlsplit(self.api_url).netloc)
-            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys)
+                              host=urlsplit(self.api_url).netloc, read_only=dry)
+            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys,
+                                  attachments_dir=self.config.get("attachments_dir"))
         return self._writer
+
+    # -- the journal follows STATE ---------------------------------------------------------------
+    def tag(self, stream: str, record: dict) -> None:
+        """Mark a create-to-be, as read, with its journal entry (journal.py)."""
+        record[TAG] = self.writer.journal.tag(stream, record, self.segment)
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        before = self._latest_state
+        super()._process_state_message(message_dict)
+        if self._latest_state != before:
+            self.segment += 1
+
+    def _write_state_message(self, state: dict) -> None:
+        super()._write_state_message(state)
+        if self._writer is not None and self._writer.journal is not None:
+            self._writer.journal.settle(self.segment)  # the sender now knows every create read before it
 
     # -- reporting ----------------------------------------------------------------------------
     def refuse_stream(self, stream: str, reason: str) -> None:
@@ -150,6 +173,8 @@ class TargetZohoDesk(Target):
         if stop is not None:
             self._abandon_pending()
         self._close()
+        if stop is None and reader.malformed is None and self._writer is not None and self._writer.journal:
+            self._writer.journal.settle()  # the whole input was read and answered: nothing to replay
         if stop is not None:
             raise RunStopped(f"{stop.error} -- the run stopped: {self.tally.total('not_attempted')} record(s) "
                              "not attempted, STATE not advanced past them")
@@ -199,13 +224,13 @@ class TargetZohoDesk(Target):
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure, or a stopped run, ends as one line on stderr
-    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
+    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG adds the traceback, the exit code stays."""
     from tap_zohodesk.api.connection import run_cli
 
     try:
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)
     except RunStopped as exc:
         if debug_requested(TargetZohoDesk.name):
-            raise
+            traceback.print_exc()  # the exit code stays the run's, whatever the log level
         print(f"{TargetZohoDesk.name}: {' '.join(str(exc).split())}", file=sys.stderr, flush=True)
         raise SystemExit(exc.exit_code) from None

@@ -27,7 +27,6 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
@@ -37,6 +36,7 @@ from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
+from target_zohodesk.uploads import allowed_file
 
 ACTION = "send_email_reply"
 REPLY_REQUIRED = ("ticketId", "fromEmailAddress", "to", "content", "contentType")
@@ -80,8 +80,9 @@ def plain(value):
 
 class Writer(GroupWrites):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
-                 upsert_keys: dict[str, list[str]] | None = None):
+                 upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None):
         self.client = client
+        self.attachments_dir = attachments_dir
         self.journal = journal
         self.dry_run = dry_run
         self.upsert_keys = upsert_keys or {}
@@ -357,9 +358,7 @@ class Writer(GroupWrites):
 
     def _upload(self, spec: ObjectSpec, record: dict, links: dict):
         if record.get("filePath"):
-            path = Path(record["filePath"])
-            if not path.is_file():
-                raise RecordError(f"{spec.stream}: filePath {str(path)!r} is not a readable file")
+            path = allowed_file(spec.stream, record["filePath"], self.attachments_dir)
             name, content = record.get("name") or path.name, path.read_bytes()
         elif record.get("contentBase64") and record.get("name"):
             name, content = record["name"], base64.b64decode(record["contentBase64"])

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 from singer_sdk import typing as th
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
+from urllib3.util import parse_url
 
 # Data center -> (Desk host, Accounts host). Canada is the odd one: *zohocloud*.ca for both.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
@@ -124,20 +125,34 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     api_url = (config.get("api_url") or f"https://{desk}/api/v1").rstrip("/")
     accounts_url = (config.get("accounts_url") or f"https://{accounts}").rstrip("/")
     for key, url in (("api_url", api_url), ("accounts_url", accounts_url)):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"config {key!r} must be an http(s) URL, got {url!r}")
-        if parts.scheme == "http" and not _loopback(parts.hostname):
-            raise ConfigError(f"config {key!r} is plain http to {parts.hostname}: it would send "
-                              f"{EXPOSED_BY[key]} unencrypted; use https")
+        check_url(key, url)
     return api_url, accounts_url
+
+
+def check_url(key: str, url: str) -> None:
+    """Refuse a base URL the HTTP library could read another way than this check does: parsed
+    with urllib3's own parser (the one requests connects with), and no userinfo, backslash,
+    query, fragment, whitespace or control character; plain http only to loopback."""
+    odd = next((c for c in url if c in "\\@?#" or c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        raise ConfigError(f"config {key!r} may not contain {odd!r} (userinfo, a backslash, a query or a "
+                          f"fragment could send the credentials to another host than it names), got {url!r}")
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        raise ConfigError(f"config {key!r} is not a URL, got {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise ConfigError(f"config {key!r} must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not _loopback(parts.host):
+        raise ConfigError(f"config {key!r} is plain http to {parts.host}: it would send "
+                          f"{EXPOSED_BY[key]} unencrypted; use https")
 
 
 def _loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
