@@ -18,6 +18,8 @@ from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
+from tap_zohodesk.drift import StreamDrift
+
 Pruner = Callable[[dict, str], None]
 
 
@@ -27,10 +29,11 @@ def _types(schema: dict) -> set[str]:
 
 
 def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
-                   selected: Callable[[tuple[str, ...]], bool] | None = None) -> Pruner:
+                   selected: Callable[[tuple[str, ...]], bool] | None = None,
+                   unknown: Callable[[str, object], None] | None = None) -> Pruner:
     """Return a function that deletes, in place, every key ``schema`` does not declare (with a
-    warning, once per field) and every property the catalog deselected (``selected(breadcrumb)``
-    False), in one pass over the record."""
+    warning, once per field; ``unknown(path, value)`` is told instead when given, drift.py) and
+    every property the catalog deselected (``selected(breadcrumb)`` False), in one pass over the record."""
     warned: set[str] = set()
     chosen = selected or (lambda crumb: True)
 
@@ -60,8 +63,11 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                         if key in declared:
                             del record[key]
                         continue
-                    del record[key]
                     where = f"{path}{key}"
+                    if unknown is not None:
+                        unknown(where, record.pop(key))
+                        continue
+                    del record[key]
                     if where not in warned:
                         warned.add(where)
                         logger.warning("%s: dropping field %r that the schema does not declare", stream, where)
@@ -88,13 +94,19 @@ class PrunedRecordMessages:
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     _pruner: Pruner | None = None  # compiled at the first record, once the catalog's selection is known
+    _drift: StreamDrift | None = None
 
     def prune(self, row: dict) -> None:
-        """Drop, in place, the keys the schema does not declare and the properties deselected."""
+        """Drop, in place, the keys the schema does not declare (counted, or kept with
+        keep_unknown_fields) and the properties deselected; convert or refuse values of
+        another type (drift.py)."""
         if self._pruner is None:
             mask = self.mask
-            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
+            self._drift = self.run.drift_of(self)
+            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb],
+                                          self._drift.unknown)
         self._pruner(row, "")
+        self._drift.settle(row)
 
     def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
         record = self.flattening_ready(record)
