@@ -179,7 +179,7 @@ class Probe:
             self._failed(call, exc)
         call.fallbacks = self.client.learned.fired[fired:]
         call.calls = self.client.stats()["calls"] - calls
-        if step.kind in ("list", "search", "child", "single", "recycle") and not call.problem:
+        if step.kind in ("list", "search", "child", "single", "recycle"):  # rows under another envelope too
             self.rows[spec.stream if step.kind != "recycle" else DELETED_RECORDS.stream] += call.rows
         return call
 
