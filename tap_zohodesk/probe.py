@@ -173,6 +173,8 @@ class Probe:
         except BudgetSpent:
             self.budget_hit = True
             call.problem = "not probed: max_api_credits reached"
+        except _NoParent as exc:
+            call.problem = str(exc)
         except _NoRecord as exc:
             call.note = str(exc)
         except ZohoDeskError as exc:
@@ -224,8 +226,7 @@ class Probe:
         candidates = [p for p in self.rows.get(parent.stream, [])
                       if not counter or str(p.get(counter)) not in ("0", "None")]
         if not candidates:
-            call.problem = f"no {parent.stream} record to probe through"
-            return []
+            raise _NoParent(f"no {parent.stream} record to probe through")
         rows: list = []
         call.note = f"no rows under the first {min(PARENT_TRIES, len(candidates))} {parent.stream} records: " \
             "fields unchecked"
@@ -276,7 +277,11 @@ class Probe:
 
 
 class _NoRecord(ZohoDeskError):
-    """Nothing to address a call with: no status, the step is reported as not probed."""
+    """No record to read by id: that GET is left unchecked (a note, not a difference)."""
+
+
+class _NoParent(_NoRecord):
+    """No parent record to reach a child endpoint through: the stream is not probed."""
 
 
 def run_probe(tap, run: RunContext) -> None:

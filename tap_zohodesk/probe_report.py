@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tap_zohodesk.probe import Call
 
 VERSION = 1
+MAX_WHY = 4  # differences per stream in the table (the JSON report has them all)
 ROW_KINDS = ("list", "search", "child", "single", "detail", "recycle")
 FIELD_META = {"type": "object", "properties": {"apiName": {"type": "string"}, "type": {"type": "string"},
                                                "isCustomField": {"type": "boolean"}}}
@@ -43,7 +44,9 @@ log = logging.getLogger("zohodesk.client")
 
 
 def scope_of(path: str) -> str | None:
-    return next((scope for word, scope in SCOPES if word in path), None)
+    """The scopes a path needs (a module's search: the search scope and the module's)."""
+    scopes = dict.fromkeys(scope for word, scope in SCOPES if word in path)
+    return " and ".join(scopes) or None
 
 
 def _schema(stream: str) -> dict:
@@ -76,14 +79,15 @@ def _endpoint(call: Call, streams: list[str]) -> dict:
 
 def _verdict(stream: str, calls: list[Call]) -> dict:
     shape, why, unavailable, notes = Shape(), [], [], []
+    refused: dict[str, tuple[list[str], dict]] = {}  # Zoho's "not here" code -> (endpoints, scopes they need)
     for call in calls:
         where = call.step.endpoint
         if call.note:
             notes.append(f"{where}: {call.note}")
         if call.code in NOT_AVAILABLE and call.step.kind != "fields":
-            scope = scope_of(call.step.path) if call.code == "SCOPE_MISMATCH" else None
-            unavailable.append(f"{where}: {call.code}, {NOT_AVAILABLE[call.code]}" + (f" (add {scope})" if scope
-                                                                                       else ""))
+            ends, scopes = refused.setdefault(call.code, ([], {}))
+            ends.append(where)
+            scopes.update(dict.fromkeys((scope_of(call.step.path) or "").split(" and ")))
         elif call.problem and (call.problem.startswith("not probed") or call.problem.startswith("no ")):
             unavailable.append(f"{where}: {call.problem}")
         elif call.problem:
@@ -95,6 +99,10 @@ def _verdict(stream: str, calls: list[Call]) -> dict:
     why += [f"{path} is {m['found']} where the schema says {'/'.join(m['schema'])} ("
             + ("a sync converts it)" if m["convertible"] else "a sync stops on it)")
             for path, m in sorted(shape.mismatches.items())]
+    unavailable = [f"{', '.join(ends)} answered {code}: " + (
+        f"the OAuth client lacks a scope: add {' and '.join(s for s in scopes if s) or 'the one Zoho names'}, "
+        "mint a new refresh token, or deselect the stream" if code == "SCOPE_MISMATCH" else NOT_AVAILABLE[code])
+        for code, (ends, scopes) in refused.items()] + unavailable
     verdict = "not available" if unavailable else "differs" if why else "confirmed"
     return {"verdict": verdict, "why": unavailable or why, "notes": notes, "rows_seen": shape.rows,
             "extra_fields": shape.extra, "type_mismatches": shape.mismatches,
@@ -125,20 +133,40 @@ class ProbeReport:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n")
 
     def table(self) -> list[str]:
-        lines = [f"{'stream':<30}{'calls':>6}  {'status':<26}{'verdict':<15}what"]
-        for stream, calls in self.results.items():
-            v = self.verdicts[stream]
-            codes = sorted({f"{c.status or '-'}" + (f" {c.code}" if c.code else "") for c in calls if c.status}
-                           - {"200", "204"})
-            status = ", ".join(codes) or "200"
-            what = "; ".join(v["why"] or v["notes"])
-            lines.append(f"{stream:<30}{sum(c.calls for c in calls):>6}  {status:<26}{v['verdict']:<15}{what}")
+        """One line per stream that differs or is not available (what, by endpoint and field path),
+        the confirmed ones named together, the unchecked parts, the calls and credits spent."""
+        lines = [f"{'verdict':<15}{'stream':<30}{'status':<27}what"]
+        for kind in ("differs", "not available"):
+            for stream, calls in self.results.items():
+                v = self.verdicts[stream]
+                if v["verdict"] == kind:
+                    codes = sorted({f"{c.status}" + (f" {c.code}" if c.code else "") for c in calls if c.status}
+                                   - {"200", "204"})
+                    what = v["why"][:MAX_WHY] + ([f"+{len(v['why']) - MAX_WHY} more in the JSON report"]
+                                                 if len(v["why"]) > MAX_WHY else [])
+                    status = ", ".join(codes) or ("200" if any(c.status for c in calls) else "-")
+                    lines.append(f"{kind:<15}{stream:<30}{status:<27}{'; '.join(what)}")
+        confirmed = [s for s, v in self.verdicts.items() if v["verdict"] == "confirmed"]
+        lines += _wrapped(f"{'confirmed':<15}", f"({len(confirmed)}) " + ", ".join(confirmed))
+        lines += [f"{'unchecked':<15}{s:<30}{'':<27}{'; '.join(v['notes'])}" for s, v in self.verdicts.items()
+                  if v["notes"] and v["verdict"] == "confirmed"]
         counts = {k: sum(v["verdict"] == k for v in self.verdicts.values())
                   for k in ("confirmed", "differs", "not available")}
         lines.append(f"probe: {self.calls:,} calls ({self.planned} planned), {self.credits:,} credits; "
                      + ", ".join(f"{n} {k}" for k, n in counts.items())
                      + ("; send us the --probe-report file of a run that differs" if counts["differs"] else ""))
         return lines
+
+
+def _wrapped(head: str, text: str, width: int = 110) -> list[str]:
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width - len(head):
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [(head if k == 0 else " " * len(head)) + part for k, part in enumerate([*lines, line])]
 
 
 def seed_lessons(client: ZohoDeskClient, path: str) -> None:

@@ -45,7 +45,16 @@ def probe(emulator: Emulator, tmp_path, **config) -> tuple[str, dict]:
 
 
 def line_of(table: str, stream: str) -> str:
-    return next(line for line in table.splitlines() if line.split()[:1] == [stream])
+    """The table's line of a stream that differs or is not available."""
+    return next(line for line in table.splitlines() if line[15:45].strip() == stream)
+
+
+def confirmed_in(table: str) -> list[str]:
+    """The streams the table names as confirmed."""
+    lines = table.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("confirmed"))
+    block = [lines[start][15:]] + [line[15:] for line in lines[start + 1:] if line.startswith(" " * 15)]
+    return " ".join(block).split(") ", 1)[1].split(", ")
 
 
 def test_the_default_emulator_confirms_every_stream_in_under_200_read_calls(small_emulator, tmp_path):
@@ -56,8 +65,8 @@ def test_the_default_emulator_confirms_every_stream_in_under_200_read_calls(smal
     assert small_emulator.errors() == []
     assert report["calls"] == len(log) and report["credits"] > 0
     assert {s: v["verdict"] for s, v in report["streams"].items()} == {s: "confirmed" for s in STREAMS}
-    for stream in STREAMS:
-        assert line_of(table, stream).split()[3] == "confirmed"
+    assert confirmed_in(table) == STREAMS
+    assert not [line for line in table.splitlines() if line.startswith(("differs", "not available"))]
     assert report["streams"]["tickets"]["rows_seen"] > 0 and report["lessons"] == {}
     assert f"probe: {len(log)} calls ({report['planned_calls']} planned)" in table
     plan = table.splitlines()[0]
@@ -72,6 +81,7 @@ def _differing(emulator: Emulator) -> Variants:
     variants.retype("GET /tickets/search", "threadCount", int)
     variants.missing("GET /customerHappiness")
     variants.licence("products")
+    variants.scope("tasks")
     variants.page_cap("contracts", 50)
     return variants
 
@@ -99,12 +109,18 @@ def test_each_difference_appears_in_both_outputs_with_its_field_path(tmp_path):
     assert streams["products"]["verdict"] == "not available"
     assert any("edition" in why for why in streams["products"]["why"])
     assert streams["product_attachments"]["verdict"] == "not available"  # no product to probe through
+    assert "GET /tasks/search, GET /tasks answered SCOPE_MISMATCH" in line_of(table, "tasks")
+    assert "add Desk.search.READ and Desk.tasks.READ, mint a new refresh token" in line_of(table, "tasks")
+    assert [w for w in streams["tasks"]["why"] if "add Desk.search.READ and Desk.tasks.READ" in w]
+    scoped = next(e for e in report["endpoints"] if e["endpoint"] == "GET /tasks")
+    assert scoped["not_available"]["scope"] == "Desk.tasks.READ" and scoped["status"] == 403
     contracts = line_of(table, "contracts")
     assert "GET /contracts: refuses limit 99: paging by 50" in contracts and "differs" in contracts
     assert report["lessons"] == {"contracts": {"limit": 50, "unpaged": False, "dropped": []}}
     confirmed = {s for s, v in streams.items() if v["verdict"] == "confirmed"}
-    assert confirmed == set(STREAMS) - {"tickets", "tickets_extended", "accounts", "agents", "customer_happiness",
-                                        "products", "product_attachments", "contracts"}
+    differing = {"tickets", "tickets_extended", "accounts", "agents", "customer_happiness", "products",
+                 "product_attachments", "contracts", "tasks", "task_comments", "task_attachments", "task_time_entries"}
+    assert confirmed == set(confirmed_in(table)) == set(STREAMS) - differing
 
 
 def _vocabulary() -> set[str]:
@@ -188,5 +204,5 @@ def test_the_cli_flags(small_emulator, tmp_path):
                            "--probe-report", str(path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert "confirmed" in line_of(done.stderr.split("calls planned", 1)[1], "tickets")
+    assert "tickets" in confirmed_in(done.stderr)
     assert json.loads(path.read_text())["streams"]["tickets"]["verdict"] == "confirmed"

@@ -47,6 +47,10 @@ class Variants:
         """Reads of ``table`` answer 403 LICENSE_ACCESS_LIMITED (an edition without the feature)."""
         self.emulator.disable(table)
 
+    def scope(self, table: str) -> None:
+        """Reads of ``table`` answer 403 SCOPE_MISMATCH (a token granted without its scope)."""
+        self.emulator.disable(table, 403, "SCOPE_MISMATCH")
+
     def page_cap(self, path: str, cap: int) -> None:
         """``path`` refuses a ``limit`` above ``cap`` (422 on 'limit')."""
         self.emulator.limit_caps[path] = cap
