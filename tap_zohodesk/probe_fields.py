@@ -3,8 +3,8 @@
 Paths are ``field``, ``object.field`` and ``array[].field``. Three findings, names and JSON
 types only (never a value): fields the answers carry that the schema lacks (``extra``), declared
 fields no answer carried (``missing``, inside objects that did appear), and values of another
-JSON type than declared (``mismatches``), each marked ``convertible`` when a sync converts it
-without loss (drift.py's rule) and so does not stop on it.
+JSON type than declared (``mismatches``; null is never one, as in a sync), each marked
+``convertible`` when a sync converts it without loss (drift.py's rule) and so does not stop on it.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _object(obj: dict, schema: dict, prefix: str, shape: Shape) -> None:
 def _value(value: Any, sub: dict, path: str, shape: Shape) -> None:
     kinds = kinds_of(sub)
     found = json_type(value)
-    if kinds and not (found in kinds or (found == "integer" and "number" in kinds)):
+    if kinds and value is not None and not (found in kinds or (found == "integer" and "number" in kinds)):
         if path not in shape.mismatches:
             shape.mismatches[path] = {"schema": sorted(kinds), "found": found,
                                       "convertible": lossless(value, kinds)[0]}

@@ -3,8 +3,9 @@
 The SDK's generic type conformance and its deselected-property pass walk every value of every
 record; Zoho answers are already JSON types, so all that is needed is to drop keys the schema
 does not declare (the API adds fields over time) or the catalog deselected. A pruner compiled
-once from the selected schema does both in one pass, in a fraction of the time, and warns once
-per unknown field.
+once from the selected schema does both in one pass, in a fraction of the time, and hands each
+unknown field to the stream's drift counters (drift.py: counted, warned once, kept in
+``_sdc_extra`` with keep_unknown_fields), which then check the declared values' JSON types.
 """
 
 from __future__ import annotations
