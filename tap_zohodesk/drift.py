@@ -2,7 +2,8 @@
 
 - A field the schema lacks is dropped by the pruner (records.py), counted per stream and field
   path, warned once, and named in the end-of-run table; with ``keep_unknown_fields`` its value
-  goes to the record's JSON column ``_sdc_extra`` (field path -> value) instead of being lost.
+  goes to the record's JSON column ``_sdc_extra`` (field path -> value, an array element's index
+  in the path: ``sharedDepartments[1].shareMode``) instead of being lost.
 - A value of another JSON type than the schema declares is converted when that loses nothing
   (a number where a string is declared: ``123`` -> ``"123"``; a numeric string where a number is
   declared: ``"42"`` -> ``42``; ``5.0`` where an integer is declared) and counted; any other one
@@ -31,6 +32,7 @@ _PYTHON = {str: "string", bool: "boolean", int: "integer", float: "number", list
 _ACCEPTS = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "null": (type(None),),
             "object": (dict,), "array": (list,)}
 _INTEGER = re.compile(r"-?(?:0|[1-9]\d*)")
+_INDEX = re.compile(r"\[\d+\]")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 Check = Callable[[dict], dict]
@@ -71,15 +73,17 @@ class StreamDrift:
         self._pending: dict[str, Any] = {}
         self._check = _compile(schema, self)
 
-    def unknown(self, path: str, value: Any) -> None:
-        """A field the schema lacks, dropped from the record (the pruner calls this)."""
+    def unknown(self, where: str, value: Any) -> None:
+        """A field the schema lacks, dropped from the record (the pruner calls this; ``where`` has
+        the index of each array element, the field's path has ``[]``)."""
+        path = _INDEX.sub("[]", where) if "[" in where else where
         if path not in self.unknown_fields:
             self.logger.warning("%s: field %r is not in the schema: %s", self.stream, path,
                                 f"kept in {EXTRA}" if self.keep else
                                 f"dropped and counted (keep_unknown_fields keeps it in {EXTRA})")
         self.unknown_fields[path] += 1
         if self.keep:
-            self._pending[path] = value
+            self._pending[where] = value
 
     def settle(self, row: dict) -> None:
         """After pruning: declared values of another type converted or refused; unknown ones kept."""

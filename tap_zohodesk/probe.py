@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.client import BudgetSpent, ZohoAuthError, ZohoDeskClient, ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.paging import Pager, rows_of
 from tap_zohodesk.api.rows import ObjectSpec
+from tap_zohodesk.drift import json_type
 from tap_zohodesk.probe_report import ProbeReport
 from tap_zohodesk.reading import FLOOR
 from tap_zohodesk.recycle import DELETED_RECORDS, recycle_bin
@@ -186,8 +187,19 @@ class Probe:
         return call
 
     def _failed(self, call: Call, exc: ZohoDeskError) -> None:
+        """What a refused or unexpected answer says, in names and codes only (Zoho's message can
+        quote values). No answer at all, a failed OAuth refresh or the wrong org stop the probe."""
         body = self.api.last
-        if exc.status is None and isinstance(body, dict):  # an answer of another shape than expected
+        if isinstance(exc, ZohoAuthError) or exc.code == "OAUTH_ORG_MISMATCH" or (exc.status is None
+                                                                                 and body is None):
+            raise exc
+        if exc.status is None and not isinstance(body, dict):  # a list page that is no object
+            call.status, call.problem = 200, f"answered a JSON {json_type(body)} where an object was expected"
+            return
+        if isinstance(exc, _Odd):
+            call.status, call.problem = 200 if body is not None else 204, str(exc)
+            return
+        if exc.status is None:  # an answer of another shape than expected
             lists = sorted(k for k, v in body.items() if isinstance(v, list))
             call.status, call.found = 200, (lists[0] if lists else "(none)")
             call.rows = list(body[lists[0]]) if lists else []
@@ -253,7 +265,7 @@ class Probe:
         if body is None:
             return []
         if not isinstance(body, dict):
-            raise ZohoDeskError("an answer that is not an object")
+            raise _Odd(f"answered a JSON {json_type(body)} where an object was expected")
         if spec.read.envelope == "data":
             call.found = "(the record)"
             return [body] if body else []
@@ -272,8 +284,12 @@ class Probe:
         values = {k: row.get(k) for k in source.links}
         body = self.api.get(step.path.format(**values, id=row["id"]), label=label)
         if not isinstance(body, dict):
-            raise ZohoDeskError("the record's GET answered no object")
+            raise _Odd("answered no record" if body is None else f"answered a JSON {json_type(body)}, not a record")
         return [{**body, **values}]
+
+
+class _Odd(ZohoDeskError):
+    """An answer of a shape the probe did not expect (the text is the problem reported)."""
 
 
 class _NoRecord(ZohoDeskError):

@@ -11,6 +11,7 @@ unknown field to the stream's drift counters (drift.py: counted, warned once, ke
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 
@@ -33,7 +34,8 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                    selected: Callable[[tuple[str, ...]], bool] | None = None,
                    unknown: Callable[[str, object], None] | None = None) -> Pruner:
     """Return a function that deletes, in place, every key ``schema`` does not declare (with a
-    warning, once per field; ``unknown(path, value)`` is told instead when given, drift.py) and
+    warning, once per field; ``unknown(path, value)`` is told instead when given, drift.py, with
+    each array element's index in the path: ``sharedDepartments[1].shareMode``) and
     every property the catalog deselected (``selected(breadcrumb)`` False), in one pass over the record."""
     warned: set[str] = set()
     chosen = selected or (lambda crumb: True)
@@ -69,6 +71,7 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                         unknown(where, record.pop(key))
                         continue
                     del record[key]
+                    where = re.sub(r"\[\d+\]", "[]", where)
                     if where not in warned:
                         warned.add(where)
                         logger.warning("%s: dropping field %r that the schema does not declare", stream, where)
@@ -79,9 +82,9 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
             for key, pr in items.items():
                 value = record.get(key)
                 if isinstance(value, list):
-                    for element in value:
+                    for index, element in enumerate(value):
                         if isinstance(element, dict):
-                            pr(element, f"{path}{key}[].")
+                            pr(element, f"{path}{key}[{index}].")
 
         return prune
 

@@ -56,13 +56,16 @@ def test_a_nested_unknown_field_is_counted_by_its_path(caplog):
     with Emulator(tickets=60, seed=33) as emulator:
         variants = Variants(emulator)
         variants.retype("GET /tickets/search", "sharedDepartments",
-                        lambda value: [{**d, "shareMode": "read"} for d in value])
+                        lambda value: [{**d, "shareMode": f"mode {k}"} for k, d in enumerate(value * 2)])
         with caplog.at_level(logging.INFO):
             result = run_tap(emulator.config(keep_unknown_fields=True), streams=["tickets"])
     shared = [r for r in result.records["tickets"] if r.get("sharedDepartments")]
     assert len(shared) > 0
-    assert all(r["_sdc_extra"] == {"sharedDepartments[].shareMode": "read"} for r in shared)
-    assert f"tickets.sharedDepartments[].shareMode not in the schema, {len(shared):,} records" in caplog.text
+    assert all(len(r["sharedDepartments"]) > 1 for r in shared)
+    assert all(r["_sdc_extra"] == {f"sharedDepartments[{k}].shareMode": f"mode {k}"  # every element's value
+                                   for k in range(len(r["sharedDepartments"]))} for r in shared)
+    elements = sum(len(r["sharedDepartments"]) for r in shared)
+    assert f"tickets.sharedDepartments[].shareMode not in the schema, {elements:,} records" in caplog.text
 
 
 def test_a_number_where_a_string_is_declared_is_converted_and_counted(caplog):

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from tap_zohodesk.api.catalog import OBJECTS
+from tap_zohodesk.api.client import ZohoAuthError
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.tap import TapZohoDesk
 from tests.emulator import Emulator
@@ -206,3 +207,10 @@ def test_the_cli_flags(small_emulator, tmp_path):
     assert done.stdout == ""
     assert "tickets" in confirmed_in(done.stderr)
     assert json.loads(path.read_text())["streams"]["tickets"]["verdict"] == "confirmed"
+
+
+def test_a_probe_whose_token_cannot_be_refreshed_stops_at_once(small_emulator, tmp_path):
+    small_emulator.reset_counts()
+    with pytest.raises(ZohoAuthError, match="OAuth refresh"):
+        probe(small_emulator, tmp_path, refresh_token="1000.not.this")
+    assert small_emulator.log == [] and not (tmp_path / "probe.json").exists()
