@@ -1,7 +1,9 @@
 """What the streams of one tap run share, and nothing else: the API client, the parsed
 filters, the parent rows handed to child streams, the nested arrays kept for unwound streams,
-the run's report, whether the credit budget stopped the run, and the streams that failed or
-were skipped. Streams hold this context, never the tap (no import back to it).
+the run's report, each stream's schema drift (drift.py), whether the credit budget stopped the
+run, and the streams that failed or were skipped. A probe report given to a sync
+(``probe_report``) seeds the client's learned fallbacks. Streams hold this context, never the
+tap (no import back to it).
 
 A stream fails alone: an error about one stream (a 4xx that is not about auth or the org, a
 bad answer, a 5xx past its retries) ends that stream where its last good record left it, is
@@ -20,7 +22,9 @@ from typing import TYPE_CHECKING
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.connection import GONE, NOT_AVAILABLE_CODES
 from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
+from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows
+from tap_zohodesk.probe_report import seed_lessons
 from tap_zohodesk.unwind import UnwoundRows
 
 if TYPE_CHECKING:
@@ -40,6 +44,8 @@ class RunContext:
         self._client: ZohoDeskClient | None = None
         self._lock = threading.Lock()
         self.resumes_itself = False  # the stream now syncing keeps its own resume points
+        self.drifts: dict[str, StreamDrift] = {}
+        self.probing = False  # a probe writes its report to probe_report instead of reading lessons from it
         self.failed: dict[str, str] = {}  # stream -> the one line it failed with
         self.skipped: dict[str, str] = {}  # stream -> why this org does not serve it
 
@@ -69,7 +75,17 @@ class RunContext:
         with self._lock:
             if self._client is None:
                 self._client = ZohoDeskClient(dict(self.config), user_agent="tap-zohodesk")
+                if self.config.get("probe_report") and not self.probing:
+                    seed_lessons(self._client, self.config["probe_report"])
             return self._client
+
+    def drift_of(self, stream) -> StreamDrift:
+        """The drift counters of ``stream`` (one per stream name for the run)."""
+        if stream.name not in self.drifts:
+            self.drifts[stream.name] = StreamDrift(stream.name, stream.schema, stream.logger,
+                                                   EXTRA in stream.schema.get("properties", {}),
+                                                   list(stream.primary_keys or ()))
+        return self.drifts[stream.name]
 
     @property
     def parents(self) -> ParentRows:

@@ -22,22 +22,27 @@ def test_the_organization_id_sent_as_a_number_is_a_string_the_target_accepts(tmp
 
 
 def test_integers_where_the_schema_says_string_become_their_strings_at_every_level():
+    """The pruner hands the record to the stream's drift counters (drift.py), which write each such
+    integer as its string, at every level, and count it."""
     import logging
 
+    from tap_zohodesk.drift import StreamDrift
     from tap_zohodesk.records import compile_pruner
 
     schema = {"type": "object", "additionalProperties": False, "properties": {
         "id": {"type": ["string"]}, "count": {"type": ["integer", "null"]}, "flag": {"type": ["boolean", "null"]},
-        "at": {"type": ["string", "null"], "format": "date-time"},
         "departmentIds": {"type": ["array", "null"], "items": {"type": ["string"]}},
         "owner": {"type": ["object", "null"], "properties": {"id": {"type": ["string", "null"]}}},
         "rows": {"type": ["array", "null"], "items": {"type": "object", "properties": {"agentId": {"type": "string"}}}},
     }}
-    record = {"id": 123456789012345678901, "count": 7, "flag": True, "at": 1700000000000,
+    record = {"id": 123456789012345678901, "count": 7, "flag": True,
               "departmentIds": [5, "6"], "owner": {"id": 9}, "rows": [{"agentId": 4}, {"agentId": "5"}]}
-    compile_pruner(schema, logging.getLogger("test"), "s")(record, "")
-    assert record == {"id": "123456789012345678901", "count": 7, "flag": True, "at": 1700000000000,
+    drift = StreamDrift("s", schema, logging.getLogger("test"), False, ["id"])
+    compile_pruner(schema, logging.getLogger("test"), "s", unknown=drift.unknown)(record, "")
+    drift.settle(record)
+    assert record == {"id": "123456789012345678901", "count": 7, "flag": True,
                       "departmentIds": ["5", "6"], "owner": {"id": "9"}, "rows": [{"agentId": "4"}, {"agentId": "5"}]}
+    assert sum(drift.converted.values()) == 4
 
 
 def test_a_refused_limit_steps_to_the_next_documented_cap_outside_threads():

@@ -77,6 +77,20 @@ class Learned:
     def dropped(self, key: str) -> set[str]:
         return set(self.of(key).dropped)
 
+    def export(self) -> dict[str, dict]:
+        """What each endpoint (path template) taught, for a probe report: nothing of a record."""
+        with self._lock:
+            return {key: {"limit": n.limit, "unpaged": n.unpaged, "dropped": sorted(n.dropped)}
+                    for key, n in sorted(self._lessons.items()) if n.limit or n.unpaged or n.dropped}
+
+    def seed(self, lessons: dict[str, dict]) -> None:
+        """Start the run knowing what an earlier run (a probe) learned: no call asks again."""
+        for key, taught in lessons.items():
+            lesson = self.of(key)
+            lesson.limit = taught.get("limit") or lesson.limit
+            lesson.unpaged = lesson.unpaged or bool(taught.get("unpaged"))
+            lesson.dropped |= set(taught.get("dropped") or ())
+
 
 def rows_of(body: Any, data_key: str, where: str) -> list[dict]:
     """The rows of a list answer (204 -> none); anything else is an error naming the call."""
