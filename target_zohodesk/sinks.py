@@ -90,7 +90,7 @@ class ZohoDeskSink(BatchSink):
         context.setdefault("items", []).append((record, refused))
 
     def process_batch(self, context: dict) -> None:
-        items = context.get("items") or []
+        items = self.owner.guard.take_deletes(self.stream_name, context.get("items") or [])
         records = [record for record, refused in items if refused is None]
         stop = None
         try:

@@ -29,6 +29,7 @@ from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
+from target_zohodesk.guard import DEFAULT_MAX_DELETES, DEFAULT_MAX_RATIO, DeleteGuard, DeletesHeld
 from target_zohodesk.journal import Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
@@ -81,6 +82,16 @@ class TargetZohoDesk(Target):
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
+        th.Property("max_deletes", th.IntegerType, default=DEFAULT_MAX_DELETES,
+                    description="Delete guard: most deletes one stream may send in one run; past it none of the "
+                    "stream's deletes is sent and the run exits 3."),
+        th.Property("max_delete_ratio", th.NumberType, default=DEFAULT_MAX_RATIO,
+                    description="Delete guard: largest share of an object's live records one run may delete (checked "
+                    "above 10 deletes where Zoho counts in one call: tickets); 1 turns it off."),
+        th.Property("delete_guard", th.ObjectType(additional_properties=th.ObjectType(
+            th.Property("max_deletes", th.IntegerType), th.Property("max_delete_ratio", th.NumberType))),
+                    description='Delete guard per stream, e.g. {"tickets": {"max_deletes": 10, '
+                    '"max_delete_ratio": 0.05}}; other streams take max_deletes and max_delete_ratio.'),
     ).to_dict()
 
     def __init__(self, *args, **kwargs):
@@ -88,6 +99,7 @@ class TargetZohoDesk(Target):
         try:
             self.api_url = resolve_urls(self.config)[0]
             self.upsert_keys = check_upsert_keys(self.config.get("upsert_keys"))
+            self.guard = DeleteGuard(self.config)
         except ConfigError as exc:
             raise SystemExit(f"target-zohodesk: {exc}") from None
         self.max_parallelism = 1  # one sink at a time: a fatal failure stops everything at once
@@ -96,13 +108,14 @@ class TargetZohoDesk(Target):
         self.tally = Tally()
         self._said: set[tuple[str, str]] = set()
         self._results = None
+        self._held_state: dict | None = None
 
     @property
     def writer(self) -> Writer:
         if self._writer is None:
             dry = bool(self.config.get("dry_run"))
             org = str(self.config["org_id"])
-            client = None if dry else ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")
+            client = ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")  # dry runs only read
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
                               host=urlsplit(self.api_url).netloc)
             self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys)
@@ -144,9 +157,13 @@ class TargetZohoDesk(Target):
         stop = reader.stopped
         if stop is None:
             try:
-                super().process_endofpipe()  # writes what is left, then STATE
+                super().process_endofpipe()  # writes what is left, then STATE (held while deletes are)
+                if self.guard.holding:
+                    self.guard.release(self.writer.write, self.report, self.writer.client, self.logger.warning)
             except FatalStop as exc:
                 stop = exc
+            if stop is None and self._held_state is not None and not self.guard.stopped:
+                super()._write_state_message(self._held_state)
         if stop is not None:
             self._abandon_pending()
         self._close()
@@ -158,6 +175,8 @@ class TargetZohoDesk(Target):
                 else RunStopped
             raise kind(f"{reader.malformed}; the {self.tally.total()} record(s) before it were written and "
                        "reported; nothing after it was read")
+        if self.guard.stopped:
+            raise DeletesHeld(self.guard.summary())
         failed = self.tally.total("error")
         if failed and self.config.get("fail_on_error", True):
             where = f" (see {self.config['results_path']})" if self.config.get("results_path") else ""
@@ -170,6 +189,14 @@ class TargetZohoDesk(Target):
             self.report(refused + [Result(sink.stream_name, operation_of(sink.stream_name, r), record_id(r),
                                           "not_attempted") for r in pending_records(sink)])
             sink._pending_batch = None
+        self.report(self.guard.abandon())
+
+    def _write_state_message(self, state: dict) -> None:
+        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent."""
+        if self.guard.holding or self.guard.stopped:
+            self._held_state = state
+            return
+        super()._write_state_message(state)
 
     def _close(self) -> None:
         if self._results is not None:

@@ -196,7 +196,8 @@ def test_deleting_250_tickets_takes_5_calls(tmp_path):
     with Emulator(tickets=300, seed=9) as emu:
         ids = [t["id"] for t in emu.store.tables["tickets"].rows[:250]]
         records = [{"id": i, "_sdc_deleted_at": "2026-01-01T00:00:00Z"} for i in ids]
-        cfg = emu.config(results_path=str(tmp_path / "r.jsonl"), journal_path=str(tmp_path / "j.sqlite"))
+        cfg = emu.config(results_path=str(tmp_path / "r.jsonl"), journal_path=str(tmp_path / "j.sqlite"),
+                         max_delete_ratio=1)  # 250 of 300 tickets: past the default guard (test_target_guard.py)
         results = run_target(cfg, singer_lines("tickets", open_schema(BY_STREAM["tickets"]), records))
         assert len(results) == 250 and {r["status"] for r in results} == {"ok"}
         assert emu.calls["POST /tickets/moveToTrash"] == 5
