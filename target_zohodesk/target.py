@@ -32,8 +32,10 @@ from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.guard import DEFAULT_MAX_DELETES, DEFAULT_MAX_RATIO, DeleteGuard, DeletesHeld
 from target_zohodesk.journal import Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
+from target_zohodesk.preview import FieldChanges
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
 from target_zohodesk.sinks import ZohoDeskSink, pending_records
+from target_zohodesk.undo import Undo, read_lines, undo_results_path
 from target_zohodesk.writer import Writer, operation_of
 
 
@@ -82,6 +84,9 @@ class TargetZohoDesk(Target):
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
+        th.Property("keep_before_images", th.BooleanType, default=False,
+                    description="Before each update read the record (one GET) and keep the values it changes in the "
+                    "results file, so target-zohodesk --undo RESULTS can set them back."),
         th.Property("max_deletes", th.IntegerType, default=DEFAULT_MAX_DELETES,
                     description="Delete guard: most deletes one stream may send in one run; past it none of the "
                     "stream's deletes is sent and the run exits 3."),
@@ -106,9 +111,11 @@ class TargetZohoDesk(Target):
         self._writer: Writer | None = None
         self._lock = threading.Lock()
         self.tally = Tally()
+        self.field_changes = FieldChanges()
         self._said: set[tuple[str, str]] = set()
         self._results = None
         self._held_state: dict | None = None
+        self._results_to: str | None = self.config.get("results_path")
 
     @property
     def writer(self) -> Writer:
@@ -118,7 +125,8 @@ class TargetZohoDesk(Target):
             client = ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")  # dry runs only read
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
                               host=urlsplit(self.api_url).netloc)
-            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys)
+            self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys,
+                                  keep_before_images=bool(self.config.get("keep_before_images")))
         return self._writer
 
     # -- reporting ----------------------------------------------------------------------------
@@ -135,12 +143,13 @@ class TargetZohoDesk(Target):
     def report(self, results: list[Result]) -> None:
         """Every record's outcome: to results_path, and each error to the log as one line."""
         with self._lock:
-            if self._results is None and self.config.get("results_path"):
-                path = Path(self.config["results_path"])
+            if self._results is None and self._results_to:
+                path = Path(self._results_to)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._results = path.open("a", encoding="utf-8")
             for result in results:
                 self.tally.add(result)
+                self.field_changes.add(result)
                 if self._results is not None:
                     self._results.write(result_line(result) + "\n")
             if self._results is not None:
@@ -202,8 +211,39 @@ class TargetZohoDesk(Target):
         if self._results is not None:
             self._results.close()
             self._results = None
-        for line in ["target-zohodesk results:", *self.tally.table()]:
+        for line in ["target-zohodesk results:", *self.tally.table(), *self.field_changes.lines()]:
             self.logger.info("%s", line)
+
+    # -- --undo RESULTS (undo.py) ---------------------------------------------------------------
+    undo_from: str | None = None
+
+    def listen(self, file_input=None) -> None:
+        if self.undo_from is None:
+            super().listen(file_input)
+        else:
+            self.undo(self.undo_from)
+
+    def undo(self, results: str) -> None:
+        """Reverse the run whose results file is ``results``; the undo's own results and table."""
+        try:
+            lines = read_lines(results)
+        except (OSError, ValueError) as exc:
+            raise RunStopped(str(exc)) from None
+        self._results_to = str(undo_results_path(results))
+        stop = None
+        try:
+            Undo(ZohoDeskClient(dict(self.config), user_agent="target-zohodesk"), self.report).run(lines)
+        except FatalStop as exc:
+            stop = exc
+        self._close()
+        if stop is not None:
+            raise RunStopped(f"{stop.error} -- the undo stopped; run it again to finish (what it undid is found "
+                             "undone)")
+        where = f"see {self._results_to}"
+        if self.tally.total("skipped"):
+            self.logger.warning("%d record(s) could not be undone (%s)", self.tally.total("skipped"), where)
+        if self.tally.total("error") and self.config.get("fail_on_error", True):
+            raise RecordsFailed(f"{self.tally.total('error')} of {self.tally.total()} undo(s) failed ({where})")
 
     # -- --about --------------------------------------------------------------------------------
     @classmethod
@@ -227,6 +267,12 @@ def main() -> None:  # console-script entry point
     (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
     from tap_zohodesk.api.connection import run_cli
 
+    if "--undo" in sys.argv:  # our flag, not the SDK's: taken out (with its file) before it parses the rest
+        at = sys.argv.index("--undo")
+        if at + 1 >= len(sys.argv):
+            raise SystemExit(f"{TargetZohoDesk.name}: --undo needs the results file of the run to undo")
+        TargetZohoDesk.undo_from = sys.argv.pop(at + 1)
+        sys.argv.pop(at)
     try:
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)
     except RunStopped as exc:

@@ -33,6 +33,7 @@ from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
+from target_zohodesk.preview import BeforeImages
 
 ACTION = "send_email_reply"
 REPLY_REQUIRED = ("ticketId", "fromEmailAddress", "to", "content", "contentType")
@@ -74,9 +75,10 @@ def plain(value):
     return value
 
 
-class Writer(GroupWrites):
+class Writer(GroupWrites, BeforeImages):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
-                 upsert_keys: dict[str, list[str]] | None = None):
+                 upsert_keys: dict[str, list[str]] | None = None, keep_before_images: bool = False):
+        self.keep_before_images = keep_before_images
         self.client = client
         self.journal = journal
         self.dry_run = dry_run
@@ -128,7 +130,7 @@ class Writer(GroupWrites):
                 results[i] = result
 
     def _map(self, fn, items):
-        if self.dry_run or self.client is None:
+        if self.client is None:
             return [fn(item) for item in items]
         return list(self.client.map(fn, items))
 
@@ -269,9 +271,10 @@ class Writer(GroupWrites):
         path = (spec.write.update_path or spec.read.one).format(**links, id=record["id"])
         if not body:
             return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
+        seen = self.before_image(spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
         if not self.dry_run:
             self._update(spec, path, body)
-        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched)
+        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched, **seen)
 
     def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
         """PATCH or PUT as the row says; where the evidence is thin a 405 tries the other verb,
