@@ -214,7 +214,7 @@ class Writer(GroupWrites, BeforeImages):
                 if key is not None:
                     keyed[i] = key
         found: dict[tuple[str, ...], list[str]] = {}
-        if keyed and not self.dry_run and self.stop is None:
+        if keyed and self.stop is None:  # a dry run looks up too (reads only): its preview says UPDATE or INSERT
             try:
                 found = self.lookup.by_natural_key(spec, fields, list(keyed.values()))
             except ZohoDeskError as exc:
