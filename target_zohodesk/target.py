@@ -29,6 +29,7 @@ from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
+from target_zohodesk.estimate import estimate_lines
 from target_zohodesk.guard import DEFAULT_MAX_DELETES, DEFAULT_MAX_RATIO, DeleteGuard, DeletesHeld
 from target_zohodesk.journal import Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
@@ -216,9 +217,17 @@ class TargetZohoDesk(Target):
 
     # -- --undo RESULTS (undo.py) ---------------------------------------------------------------
     undo_from: str | None = None
+    estimate_only = False  # --estimate (estimate.py)
 
     def listen(self, file_input=None) -> None:
-        if self.undo_from is None:
+        if self.estimate_only:
+            try:
+                lines = estimate_lines(file_input or sys.stdin, dict(self.config))
+            except ValueError as exc:
+                raise RunStopped(str(exc)) from None
+            for line in lines:
+                self.logger.info("estimate | %s", line)
+        elif self.undo_from is None:
             super().listen(file_input)
         else:
             self.undo(self.undo_from)
@@ -267,6 +276,9 @@ def main() -> None:  # console-script entry point
     (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
     from tap_zohodesk.api.connection import run_cli
 
+    if "--estimate" in sys.argv:
+        sys.argv.remove("--estimate")
+        TargetZohoDesk.estimate_only = True
     if "--undo" in sys.argv:  # our flag, not the SDK's: taken out (with its file) before it parses the rest
         at = sys.argv.index("--undo")
         if at + 1 >= len(sys.argv):

@@ -3,7 +3,11 @@ would change on how many records; it reads (one GET per update, upsert lookups) 
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import subprocess
+import sys
 
 import pytest
 
@@ -68,3 +72,49 @@ def test_a_preview_of_updates_that_change_nothing_says_so(emu):
     results = run_target({**emu.cfg, "dry_run": True}, singer_lines(
         "accounts", open_schema(BY_STREAM["accounts"]), [{"id": a["id"], "phone": a["phone"]} for a in accounts]))
     assert [(r["status"], r.get("note")) for r in results] == [("ok", "nothing would change")] * 3
+
+
+def _cost(line: str, label: str) -> tuple[int, int]:
+    """(calls, credits) of ``label`` in an estimate line: '<label> 1,234 calls / 5,678 credits'."""
+    match = re.search(re.escape(label) + r" \+?([\d,]+) calls / ([\d,]+) credits", line)
+    assert match, (label, line)
+    return int(match.group(1).replace(",", "")), int(match.group(2).replace(",", ""))
+
+
+def _spent(emu, before: int) -> tuple[int, int]:
+    return sum(emu.calls.values()), before - emu.credits_left
+
+
+def test_estimate_says_what_a_run_its_preview_and_its_undo_cost(emu, tmp_path):
+    tickets = emu.store.tables["tickets"].rows
+    assert len(tickets) >= 72
+    text = singer_lines("tickets", open_schema(BY_STREAM["tickets"]),
+                        [{"id": t["id"], "subject": f"Estimated {i}"} for i, t in enumerate(tickets[:60])]
+                        + [{"id": t["id"], "_sdc_deleted_at": DELETED} for t in tickets[60:72]])
+    text += singer_lines("contacts", open_schema(BY_STREAM["contacts"]),
+                         [{"lastName": f"Est{i}", "email": f"est{i}@x.example"} for i in range(7)])
+    config = {**emu.cfg, "keep_before_images": True}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    entry = [sys.executable, "-c", "from target_zohodesk.target import main; main()", "--config",
+             str(tmp_path / "config.json")]
+    estimate = subprocess.run([*entry, "--estimate"], input=text, capture_output=True, text=True, timeout=120)
+    assert estimate.returncode == 0, estimate.stderr[-2000:]
+    said = [line.split("estimate | ", 1)[1] for line in estimate.stderr.splitlines() if "estimate | " in line]
+    assert len(said) == 4 and sum(emu.calls.values()) == 0  # three streams/operations and the total; no call
+    total = said[-1]
+    assert "tickets DELETE 12: run 2 calls / 73 credits" in said[1]  # one moveToTrash (6 a record), one count
+
+    credits = emu.credits_left
+    run_target({**config, "dry_run": True, "results_path": str(tmp_path / "preview.jsonl")}, text)
+    assert _spent(emu, credits) == _cost(total, "preview (dry_run)")
+    emu.reset_counts()
+    credits = emu.credits_left
+    run_target(config, text)
+    run, images = _cost(total, "run"), _cost(total, "keep_before_images")
+    assert _spent(emu, credits) == (run[0] + images[0], run[1] + images[1])
+    emu.reset_counts()
+    credits = emu.credits_left
+    undo = subprocess.run([*entry, "--undo", str(tmp_path / "results.jsonl")], capture_output=True, text=True,
+                          timeout=120)
+    assert undo.returncode == 0, undo.stderr[-2000:]
+    assert _spent(emu, credits) == _cost(total, "undo")
