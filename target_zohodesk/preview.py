@@ -1,7 +1,8 @@
 """What an update changes: the record as it was (before images, for ``--undo``) and, in a
 ``dry_run``, which fields would change on how many records (the preview).
 
-- ``keep_before_images``: before each UPDATE the record is read (one GET, 1 credit) and the
+- ``keep_before_images``: before each UPDATE the record is read (one GET, 1 credit; none when
+  the upsert lookup found it: its search row is the image when it has every field sent) and the
   results line keeps ``before`` (its values of the fields sent) and ``after`` (the values sent);
   ``target-zohodesk --undo`` sets ``before`` back when the record still holds ``after``.
 - ``dry_run``: each UPDATE reads the record the same way (one GET) and its results line says
@@ -19,7 +20,7 @@ from collections import Counter
 
 from tap_zohodesk.api.catalog import ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient
-from target_zohodesk.lookup import agrees
+from target_zohodesk.lookup import Lookup, agrees
 from target_zohodesk.outcome import Result
 
 
@@ -65,6 +66,7 @@ class BeforeImages:
     """Mixed into the Writer (which provides client, dry_run, keep_before_images)."""
 
     client: ZohoDeskClient | None
+    lookup: Lookup | None
     dry_run: bool
     keep_before_images: bool
 
@@ -74,7 +76,9 @@ class BeforeImages:
             return {}
         if not spec.read.item_get:
             return {"note": f"no before image: Zoho Desk has no GET of one {spec.stream} record"}
-        current = self.client.get(spec.read.one.format(**links, id=record_id), label=f"before {spec.stream}")
+        current = self.lookup.rows.pop(record_id, None) if self.lookup is not None else None
+        if current is None or any(name not in current for name in body):  # the upsert lookup's row, if whole
+            current = self.client.get(spec.read.one.format(**links, id=record_id), label=f"before {spec.stream}")
         current = current if isinstance(current, dict) else {}
         if self.dry_run:
             changes = changed_fields(current, body)

@@ -134,3 +134,21 @@ def test_the_recycle_bin_restores_parents_with_their_children_when_asked(emu):
     emu.store.trash("tickets", ticket["id"], deleted_by=agent)
     assert emu.store.restore(ticket["id"], with_children=True, kept_days=60) == [ticket["id"], attachment["id"]]
     assert emu.store.restore(ticket["id"], with_children=True, kept_days=60) is None
+
+
+def test_records_the_upsert_lookup_found_keep_its_row_as_before_image(emu, tmp_path):
+    known = emu.store.tables["contacts"].rows[:3]
+    assert len(known) == 3
+    before = data(emu)
+    text = singer_lines("contacts", open_schema(BY_STREAM["contacts"]),
+                        [{"lastName": c["lastName"], "email": c["email"], "title": "Upserted"} for c in known])
+    config = {**emu.cfg, "upsert_keys": {"contacts": ["email"]}}
+    run = cli(tmp_path, config, text=text)
+    assert run.returncode == 0, run.stderr[-2000:]
+    updates = lines(tmp_path / "results.jsonl")
+    assert [(r["operation"], r["matched_by"]) for r in updates] == [("UPDATE", "email")] * 3
+    assert [r["before"]["title"] for r in updates] == [c_before["title"] for c_before in
+                                                      (before["contacts"][c["id"]] for c in known)]
+    assert emu.calls["GET /contacts/{id}"] == 0  # no read: the search row was the image
+    assert cli(tmp_path, config, "--undo", str(tmp_path / "results.jsonl")).returncode == 0
+    assert data(emu) == before
