@@ -1,6 +1,7 @@
 """``target-zohodesk --config CONFIG --undo RESULTS``: reverse a run from its results file.
 
-Per ``ok`` line of the run (dry-run lines and repeats of a record are left out):
+Per ``ok`` line of the run (dry-run lines are left out; a record met twice, as in a file runs
+appended to, is undone once: see ``merged``):
 
 - a DELETE that trashed the record -> ``RESTORE``: ``POST recycleBin/restore {"ids",
   "isChildNeedToBeRestored": true}`` (Zoho's Postman collection), 50 ids a call; Zoho keeps
@@ -61,9 +62,26 @@ def read_lines(results: str) -> list[dict]:
             raise ValueError(f"--undo: {results} line {number} is not a results line")
         if line["status"] == "ok" and not line.get("dry_run") and line.get("id"):
             key = (line["stream"], line["operation"], str(line["id"]))
-            picked.pop(key, None)
-            picked[key] = line
+            earlier = picked.pop(key, None)
+            picked[key] = line if earlier is None else merged(earlier, line)
     return list(picked.values())
+
+
+def merged(earlier: dict, later: dict) -> dict:
+    """One record twice in a results file (runs append to it): an update keeps the earliest
+    value of each field as its before image and the latest as its after; a create or delete the
+    line of the run that did it (not a replay's "already written" / "already gone")."""
+    if later["operation"] == "UPDATE" and isinstance(earlier.get("before"), dict) \
+            and isinstance(later.get("before"), dict):
+        return {**later, "before": {**later["before"], **earlier["before"]},
+                "after": {**(earlier.get("after") or {}), **(later.get("after") or {})}}
+    if _replayed(later) and not _replayed(earlier):
+        return earlier
+    return later
+
+
+def _replayed(line: dict) -> bool:
+    return bool(line.get("journal")) or line.get("note") == GONE
 
 
 def why_not(line: dict) -> str | None:
@@ -76,6 +94,10 @@ def why_not(line: dict) -> str | None:
         return f"{stream}: a child record: its parent's id is not in the results"
     if operation == "DELETE" and line.get("note") == GONE:
         return "it was already gone before the run: nothing to restore"
+    if operation == "INSERT" and line.get("journal"):
+        return "created by an earlier run (journal): undo with that run's results"
+    if operation == "UPDATE" and line.get("note") == "nothing to update":
+        return "the run changed nothing"
     if operation == "DELETE" and not spec.trash_path:
         return f"{stream}: removed for good (not trashed): Zoho Desk has no restore for it"
     if operation == "UPDATE" and not isinstance(line.get("before"), dict):

@@ -117,3 +117,14 @@ def test_dry_run_shows_what_the_guard_would_hold(emu, tmp_path):
 def test_bad_guard_settings_are_refused_in_one_line(emu, tmp_path, config, message):
     proc, _ = run(tmp_path, {**emu.cfg, **config}, "")
     assert proc.returncode != 0 and message in proc.stderr
+
+
+def test_an_outage_when_the_held_deletes_go_out_stops_the_run_without_state(emu, tmp_path):
+    ids, text = ticket_deletes(emu, 120)
+    emu.inject("500", path="moveToTrash", times=50)
+    proc, results = run(tmp_path, {**emu.cfg, "max_retries": 1, "max_delete_ratio": 1},
+                        with_state(text, {"at": "end"}))
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert len(results) == 120 and {r["status"] for r in results} == {"not_attempted"}
+    assert set(ids) <= set(emu.store.tables["tickets"].by_id) and proc.stdout.strip() == ""
+    assert "HTTP 500" in [x for x in proc.stderr.splitlines() if x.startswith("target-zohodesk: ")][0]

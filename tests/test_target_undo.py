@@ -152,3 +152,21 @@ def test_records_the_upsert_lookup_found_keep_its_row_as_before_image(emu, tmp_p
     assert emu.calls["GET /contacts/{id}"] == 0  # no read: the search row was the image
     assert cli(tmp_path, config, "--undo", str(tmp_path / "results.jsonl")).returncode == 0
     assert data(emu) == before
+
+
+def test_a_results_file_of_two_runs_is_undone_to_before_the_first(emu, tmp_path):
+    accounts = emu.store.tables["accounts"].rows[:2]
+    before = data(emu)
+    for value in ("first run", "second run"):
+        text = singer_lines("accounts", open_schema(BY_STREAM["accounts"]),
+                            [{"id": a["id"], "description": value} for a in accounts])
+        text += singer_lines("contacts", open_schema(BY_STREAM["contacts"]), [{"lastName": "Twice", "email":
+                                                                               "twice@x.example"}])
+        assert cli(tmp_path, emu.cfg, text=text).returncode == 0
+    assert [a["description"] for a in accounts] == ["second run"] * 2
+    assert [r.get("journal", False) for r in lines(tmp_path / "results.jsonl") if r["stream"] == "contacts"] == [
+        False, True]  # the replay's create is the journal's
+    undo = cli(tmp_path, emu.cfg, "--undo", str(tmp_path / "results.jsonl"))
+    assert undo.returncode == 0, undo.stderr[-2000:]
+    assert data(emu) == before  # the first run's before images, the first run's create trashed
+    assert len(lines(tmp_path / "results.undo.jsonl")) == 3
