@@ -8,7 +8,11 @@ The run, in a few lines:
 - a malformed input line (reader.py): the records before it are written and STATE up to
   it goes out, then the run stops naming the line, exit 1;
 - at the end a table per stream and operation (ok, error, skipped, not attempted) is
-  logged; with ``fail_on_error`` (default) a run where records failed exits 2.
+  logged; with ``fail_on_error`` (default) a run where records failed exits 2;
+- deletes are held until the input is read and checked by the delete guard (guard.py): past
+  it none of a stream's deletes is sent, exit 3; no STATE goes out while deletes are held;
+- ``dry_run`` previews (preview.py), ``--estimate`` says what a run, its preview and its undo
+  cost (estimate.py), ``--undo RESULTS`` reverses a run (undo.py).
 """
 
 from __future__ import annotations
