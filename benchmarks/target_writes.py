@@ -55,7 +55,8 @@ def main() -> None:
             print(measure(kind, concurrency, args.latency_ms, args.records), flush=True)
     with Emulator(tickets=300) as emu, tempfile.TemporaryDirectory() as tmp:
         ids = [t["id"] for t in emu.store.tables["tickets"].rows[:250]]
-        config = emu.config(results_path=str(Path(tmp) / "r.jsonl"), journal_path=str(Path(tmp) / "j.sqlite"))
+        config = emu.config(results_path=str(Path(tmp) / "r.jsonl"), journal_path=str(Path(tmp) / "j.sqlite"),
+                            max_delete_ratio=1)  # 250 of 300 tickets: past the default delete guard
         run_target(config, singer_lines("tickets", open_schema(BY_STREAM["tickets"]),
                                         [{"id": i, "_sdc_deleted_at": "2026-01-01T00:00:00Z"} for i in ids]))
         print(f"deleting 250 tickets: {sum(emu.calls.values())} API calls "

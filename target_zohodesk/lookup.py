@@ -94,6 +94,7 @@ class Lookup:
         self.client = client
         self.journal = journal
         self._claiming = threading.Lock()
+        self.rows: dict[str, dict] = {}  # records a natural-key search found, by id: their before image (preview.py)
 
     # -- natural keys ---------------------------------------------------------------------
     def by_natural_key(self, spec: ObjectSpec, fields: list[str],
@@ -116,6 +117,7 @@ class Lookup:
                 key = tuple(str(row.get(name) or "").strip().casefold() for name in fields)
                 if key in found and row.get("id") and str(row["id"]) not in found[key]:
                     found[key].append(str(row["id"]))
+                    self.rows[str(row["id"])] = row
         return found
 
     # -- unsure creates -------------------------------------------------------------------

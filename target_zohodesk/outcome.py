@@ -33,6 +33,9 @@ class Result:
     dry_run: bool = False
     journal: bool = False
     matched_by: str | None = None
+    before: dict | None = None  # an UPDATE with keep_before_images: the fields' values before it (preview.py)
+    after: dict | None = None  # ... and the values it sent
+    changes: list[str] | None = None  # an UPDATE in a dry run: the fields that would change
 
 
 def result_line(result: Result) -> str:

@@ -5,7 +5,8 @@ be: the primary key is never required (a record without it is an INSERT) and may
 and the write-only inputs of the object (writable.WRITE_ONLY_BY_SHAPE: a ticket's
 ``contactEmail``, an attachment's file, a tag's ``ticketId``) are accepted even when the
 schema forbids extra properties. A stream the target cannot write at all is refused once:
-its records are counted as skipped, none is validated or buffered.
+its records are counted as skipped, none is validated or buffered. A batch's deletes are
+handed to the delete guard (guard.py), which holds them until the input is read.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class ZohoDeskSink(BatchSink):
         context.setdefault("items", []).append((record, refused))
 
     def process_batch(self, context: dict) -> None:
-        items = context.get("items") or []
+        items = self.owner.guard.take_deletes(self.stream_name, context.get("items") or [])
         records = [record for record, refused in items if refused is None]
         stop = None
         try:

@@ -8,7 +8,11 @@ The run, in a few lines:
 - a malformed input line (reader.py): the records before it are written and STATE up to
   it goes out, then the run stops naming the line, exit 1;
 - at the end a table per stream and operation (ok, error, skipped, not attempted) is
-  logged; with ``fail_on_error`` (default) a run where records failed exits 2.
+  logged; with ``fail_on_error`` (default) a run where records failed exits 2;
+- deletes are held until the input is read and checked by the delete guard (guard.py): past
+  it none of a stream's deletes is sent, exit 3; no STATE goes out while deletes are held;
+- ``dry_run`` previews (preview.py), ``--estimate`` says what a run, its preview and its undo
+  cost (estimate.py), ``--undo RESULTS`` reverses a run (undo.py).
 """
 
 from __future__ import annotations
@@ -30,10 +34,14 @@ from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
+from target_zohodesk.estimate import estimate_lines
+from target_zohodesk.guard import DEFAULT_MAX_DELETES, DEFAULT_MAX_RATIO, DeleteGuard, DeletesHeld
 from target_zohodesk.journal import TAG, Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
+from target_zohodesk.preview import FieldChanges
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
 from target_zohodesk.sinks import ZohoDeskSink, pending_records
+from target_zohodesk.undo import Undo, read_lines, undo_results_path
 from target_zohodesk.writer import Writer, operation_of
 
 
@@ -87,6 +95,19 @@ class TargetZohoDesk(Target):
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
+        th.Property("keep_before_images", th.BooleanType, default=False,
+                    description="Before each update read the record (one GET) and keep the values it changes in the "
+                    "results file, so target-zohodesk --undo RESULTS can set them back."),
+        th.Property("max_deletes", th.IntegerType, default=DEFAULT_MAX_DELETES,
+                    description="Delete guard: most deletes one stream may send in one run; past it none of the "
+                    "stream's deletes is sent and the run exits 3."),
+        th.Property("max_delete_ratio", th.NumberType, default=DEFAULT_MAX_RATIO,
+                    description="Delete guard: largest share of an object's live records one run may delete (checked "
+                    "above 10 deletes where Zoho counts in one call: tickets); 1 turns it off."),
+        th.Property("delete_guard", th.ObjectType(additional_properties=th.ObjectType(
+            th.Property("max_deletes", th.IntegerType), th.Property("max_delete_ratio", th.NumberType))),
+                    description='Delete guard per stream, e.g. {"tickets": {"max_deletes": 10, '
+                    '"max_delete_ratio": 0.05}}; other streams take max_deletes and max_delete_ratio.'),
     ).to_dict()
 
     def __init__(self, *args, **kwargs):
@@ -94,26 +115,31 @@ class TargetZohoDesk(Target):
         try:
             self.api_url = resolve_urls(self.config)[0]
             self.upsert_keys = check_upsert_keys(self.config.get("upsert_keys"))
+            self.guard = DeleteGuard(self.config)
         except ConfigError as exc:
             raise SystemExit(f"target-zohodesk: {exc}") from None
         self.max_parallelism = 1  # one sink at a time: a fatal failure stops everything at once
         self._writer: Writer | None = None
         self._lock = threading.Lock()
         self.tally = Tally()
+        self.field_changes = FieldChanges()
         self._said: set[tuple[str, str]] = set()
         self._results = None
         self.segment = 0  # changes of STATE read so far: a record read after the k-th is in segment k
+        self._held_state: dict | None = None
+        self._results_to: str | None = self.config.get("results_path")
 
     @property
     def writer(self) -> Writer:
         if self._writer is None:
             dry = bool(self.config.get("dry_run"))
             org = str(self.config["org_id"])
-            client = None if dry else ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")
+            client = ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")  # dry runs only read
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
                               host=urlsplit(self.api_url).netloc, read_only=dry)
             self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys,
-                                  attachments_dir=self.config.get("attachments_dir"))
+                                  attachments_dir=self.config.get("attachments_dir"),
+                                  keep_before_images=bool(self.config.get("keep_before_images")))
         return self._writer
 
     # -- the journal follows STATE ---------------------------------------------------------------
@@ -146,12 +172,13 @@ class TargetZohoDesk(Target):
     def report(self, results: list[Result]) -> None:
         """Every record's outcome: to results_path, and each error to the log as one line."""
         with self._lock:
-            if self._results is None and self.config.get("results_path"):
-                path = Path(self.config["results_path"])
+            if self._results is None and self._results_to:
+                path = Path(self._results_to)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._results = path.open("a", encoding="utf-8")
             for result in results:
                 self.tally.add(result)
+                self.field_changes.add(result)
                 if self._results is not None:
                     self._results.write(result_line(result) + "\n")
             if self._results is not None:
@@ -168,9 +195,13 @@ class TargetZohoDesk(Target):
         stop = reader.stopped
         if stop is None:
             try:
-                super().process_endofpipe()  # writes what is left, then STATE
+                super().process_endofpipe()  # writes what is left, then STATE (held while deletes are)
+                if self.guard.holding:
+                    self.guard.release(self.writer.write, self.report, self.writer.client, self.logger.warning)
             except FatalStop as exc:
                 stop = exc
+            if stop is None and self._held_state is not None and not self.guard.stopped:
+                super()._write_state_message(self._held_state)
         if stop is not None:
             self._abandon_pending()
         self._close()
@@ -184,6 +215,8 @@ class TargetZohoDesk(Target):
                 else RunStopped
             raise kind(f"{reader.malformed}; the {self.tally.total()} record(s) before it were written and "
                        "reported; nothing after it was read")
+        if self.guard.stopped:
+            raise DeletesHeld(self.guard.summary())
         failed = self.tally.total("error")
         if failed and self.config.get("fail_on_error", True):
             where = f" (see {self.config['results_path']})" if self.config.get("results_path") else ""
@@ -196,6 +229,14 @@ class TargetZohoDesk(Target):
             self.report(refused + [Result(sink.stream_name, operation_of(sink.stream_name, r), record_id(r),
                                           "not_attempted") for r in pending_records(sink)])
             sink._pending_batch = None
+        self.report(self.guard.abandon())
+
+    def _write_state_message(self, state: dict) -> None:
+        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent."""
+        if self.guard.holding or self.guard.stopped:
+            self._held_state = state
+            return
+        super()._write_state_message(state)
 
     def _close(self) -> None:
         if self._results is not None:
@@ -203,8 +244,47 @@ class TargetZohoDesk(Target):
             self._results = None
         for line in self._writer.dropped_lines() if self._writer is not None else []:
             self.logger.info("%s", line)
-        for line in ["target-zohodesk results:", *self.tally.table()]:
+        for line in ["target-zohodesk results:", *self.tally.table(), *self.field_changes.lines()]:
             self.logger.info("%s", line)
+
+    # -- --undo RESULTS (undo.py) ---------------------------------------------------------------
+    undo_from: str | None = None
+    estimate_only = False  # --estimate (estimate.py)
+
+    def listen(self, file_input=None) -> None:
+        if self.estimate_only:
+            try:
+                lines = estimate_lines(file_input or sys.stdin, dict(self.config))
+            except ValueError as exc:
+                raise RunStopped(str(exc)) from None
+            for line in lines:
+                self.logger.info("estimate | %s", line)
+        elif self.undo_from is None:
+            super().listen(file_input)
+        else:
+            self.undo(self.undo_from)
+
+    def undo(self, results: str) -> None:
+        """Reverse the run whose results file is ``results``; the undo's own results and table."""
+        try:
+            lines = read_lines(results)
+        except (OSError, ValueError) as exc:
+            raise RunStopped(str(exc)) from None
+        self._results_to = str(undo_results_path(results))
+        stop = None
+        try:
+            Undo(ZohoDeskClient(dict(self.config), user_agent="target-zohodesk"), self.report).run(lines)
+        except FatalStop as exc:
+            stop = exc
+        self._close()
+        if stop is not None:
+            raise RunStopped(f"{stop.error} -- the undo stopped; run it again to finish (what it undid is found "
+                             "undone)")
+        where = f"see {self._results_to}"
+        if self.tally.total("skipped"):
+            self.logger.warning("%d record(s) could not be undone (%s)", self.tally.total("skipped"), where)
+        if self.tally.total("error") and self.config.get("fail_on_error", True):
+            raise RecordsFailed(f"{self.tally.total('error')} of {self.tally.total()} undo(s) failed ({where})")
 
     # -- --about --------------------------------------------------------------------------------
     @classmethod
@@ -228,6 +308,15 @@ def main() -> None:  # console-script entry point
     (exit 1; records failed: exit 2); LOGLEVEL=DEBUG adds the traceback, the exit code stays."""
     from tap_zohodesk.api.connection import run_cli
 
+    if "--estimate" in sys.argv:
+        sys.argv.remove("--estimate")
+        TargetZohoDesk.estimate_only = True
+    if "--undo" in sys.argv:  # our flag, not the SDK's: taken out (with its file) before it parses the rest
+        at = sys.argv.index("--undo")
+        if at + 1 >= len(sys.argv):
+            raise SystemExit(f"{TargetZohoDesk.name}: --undo needs the results file of the run to undo")
+        TargetZohoDesk.undo_from = sys.argv.pop(at + 1)
+        sys.argv.pop(at)
     try:
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)
     except RunStopped as exc:

@@ -36,6 +36,7 @@ from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
+from target_zohodesk.preview import BeforeImages
 from target_zohodesk.uploads import allowed_file
 
 ACTION = "send_email_reply"
@@ -78,9 +79,11 @@ def plain(value):
     return value
 
 
-class Writer(GroupWrites):
+class Writer(GroupWrites, BeforeImages):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
-                 upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None):
+                 upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None,
+                 keep_before_images: bool = False):
+        self.keep_before_images = keep_before_images
         self.client = client
         self.attachments_dir = attachments_dir
         self.journal = journal
@@ -134,7 +137,7 @@ class Writer(GroupWrites):
                 results[i] = result
 
     def _map(self, fn, items):
-        if self.dry_run or self.client is None:
+        if self.client is None:
             return [fn(item) for item in items]
         return list(self.client.map(fn, items))
 
@@ -228,7 +231,7 @@ class Writer(GroupWrites):
                 if key is not None:
                     keyed[i] = key
         found: dict[tuple[str, ...], list[str]] = {}
-        if keyed and not self.dry_run and self.stop is None:
+        if keyed and self.stop is None:  # a dry run looks up too (reads only): its preview says UPDATE or INSERT
             try:
                 found = self.lookup.by_natural_key(spec, fields, list(keyed.values()))
             except ZohoDeskError as exc:
@@ -286,15 +289,22 @@ class Writer(GroupWrites):
         if not body:
             return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
         note = unproven(spec, operation)
+        seen = self.before_image(spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
         if not self.dry_run:
-            try:
-                self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
-            except ZohoDeskError as exc:
-                if note and exc.status in (404, 405):
-                    raise RecordError(f"{exc} ({note})") from None
-                raise
-        return Result(stream, operation, str(record["id"]), "ok", note=note, dry_run=self.dry_run,
-                      matched_by=matched)
+            self._update(spec, path, body)
+        if note:  # an unproven call says so beside what the preview says
+            seen["note"] = f"{seen['note']}; {note}" if seen.get("note") else note
+        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched, **seen)
+
+    def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
+        """The row's verb and no other (R9); where no public source shows the call, an error says so."""
+        try:
+            self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
+        except ZohoDeskError as exc:
+            note = unproven(spec, "UPDATE")
+            if note and exc.status in (404, 405):
+                raise RecordError(f"{exc} ({note})") from None
+            raise
 
     def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict) -> Result:
         """A create, journaled: intent, call, outcome; an unknown outcome is looked up first."""

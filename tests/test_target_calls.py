@@ -75,7 +75,8 @@ def test_a_kb_category_update_says_the_call_is_unproven(emu):
     results = run_target(emu.cfg, singer_lines("kb_categories", open_schema(BY_STREAM["kb_categories"]), [
         {"id": category["id"], "description": "new words"}]))
     assert results[0]["status"] == "ok"
-    assert results[0]["note"] == "unproven call: no public source shows UPDATE of kb_categories at this path"
+    assert results[0]["note"] == ("unproven call (reference): no public source shows UPDATE of kb_categories "
+                                  "at this path")
     assert emu.store.tables["kb_categories"].by_id[category["id"]]["description"] == "new words"
 
 
@@ -98,7 +99,8 @@ def test_a_delete_answered_404_is_ok_only_when_the_record_is_gone(emu):
     assert [r["status"] for r in results] == ["error", "ok", "ok"]
     assert results[0]["error"] == (
         "kb_categories: DELETE /kbCategory/{} answered 404 although the record is there: Zoho Desk has no such "
-        "call (unproven call: no public source shows DELETE of kb_categories at this path)".format(category["id"]))
+        "call (unproven call (reference): no public source shows DELETE of kb_categories at this path)".format(
+            category["id"]))
     assert category["id"] in emu.store.tables["kb_categories"].by_id
     assert results[1].get("note") is None and hours["id"] not in emu.store.tables["business_hours"].by_id
     assert results[2]["note"] == "already gone (Zoho has no such record)"

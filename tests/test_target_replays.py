@@ -66,7 +66,7 @@ def test_a_replay_of_an_interrupted_load_creates_nothing_twice(emu):
 
     emu.hook = quota_at_third
     text = _load(emu, ["again", "again", "again", "other"], {"loaded": True})
-    with pytest.raises(RunStopped, match="daily API credits are exhausted"):
+    with pytest.raises(RunStopped, match="daily API credits are spent"):
         run_target(emu.cfg, text)
     emu.hook = None
     assert [r["status"] for r in _results(emu)] == ["ok", "ok", "not_attempted", "not_attempted"]

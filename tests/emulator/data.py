@@ -179,8 +179,9 @@ class Store:
             return row
 
     def trash(self, stream: str, record_id: str, *, deleted_by: dict, when: str | None = None,
-              module: str | None = None) -> dict:
-        """Move a record to the recycle bin, as moveToTrash does."""
+              module: str | None = None, parent: str | None = None) -> dict:
+        """Move a record to the recycle bin, as moveToTrash does (``parent``: the id of the record
+        it went to the bin with, as a ticket's attachment goes with its ticket)."""
         with self.lock:
             self.fields(stream)
             row = self.tables[stream].remove(record_id)
@@ -192,10 +193,37 @@ class Store:
                 "departmentId": row.get("departmentId"), "deletedById": deleted_by["id"],
                 "deletedBy": {"id": deleted_by["id"], "name": deleted_by.get("name"),
                               "photoURL": deleted_by.get("photoURL")},
-                "deletedTime": when or self.now(), "record": row,
+                "deletedTime": when or self.now(), "record": row, "table": stream, "parentId": parent,
             }
             self.recycle_bin.append(entry)
             return entry
+
+    def restore(self, record_id: str, *, with_children: bool, kept_days: int) -> list[str] | None:
+        """Bring a record back from the recycle bin to its table, with the parent it was trashed
+        with, and with its children when asked (Postman collection: ``isChildNeedToBeRestored``);
+        the ids restored, or None when the bin has no such record (never there, or older than
+        ``kept_days``: purged)."""
+        with self.lock:
+            cutoff = zoho_time(datetime.now(timezone.utc).timestamp() - kept_days * 86400)
+            self.recycle_bin[:] = [e for e in self.recycle_bin if e["deletedTime"] >= cutoff]
+            entry = next((e for e in self.recycle_bin if e["id"] == record_id), None)
+            if entry is None:
+                return None
+            chain = [entry]
+            while chain[-1].get("parentId"):
+                parent = next((e for e in self.recycle_bin if e["id"] == chain[-1]["parentId"]), None)
+                if parent is None:
+                    break
+                chain.append(parent)
+            if with_children:
+                chain += [e for e in self.recycle_bin if e.get("parentId") == record_id]
+            for item in chain:
+                self.recycle_bin.remove(item)
+                row = item["record"]
+                if "modifiedTime" in row:  # [U] whether a restore moves it; here it does, as any change
+                    row["modifiedTime"] = self.now()
+                self.table(item["table"]).add(row)
+            return [item["id"] for item in chain]
 
     def touch(self, stream: str, ids: list[str], *, at_once: bool = False, **changes: object) -> list[dict]:
         """Modify records as an agent would: apply ``changes``, bump modifiedTime (one instant

@@ -240,6 +240,8 @@ READS: list[Endpoint] = [
     lst("labels", "help_center_labels", "OAS", cap=50, params=("searchBy", "sortBy"),
         filters={"helpCenterId": "helpCenterId"}),
     get("labels/{id}", "help_center_labels", "OAS"),
+    # R14: counts in one call (OAS); the answer is {"count": n} (Zoho iOS SDK ZDTicketsCount)
+    Endpoint("GET", "ticketsCount", "tickets", "count", "OAS ticketsCount, Zoho iOS SDK", _ps("departmentId")),
     # -- metadata and the recycle bin -------------------------------------------------------
     Endpoint("GET", "organizationFields", "", "fields", "OAS field module", _ps("module", "departmentId"),
              required=("module",)),

@@ -291,6 +291,15 @@ class ReadHandlers:
         return 200, {"data": [{"id": str(1892000000100000 + k), "apiName": name, "displayLabel": name.title()}
                               for k, name in enumerate(RECYCLE_MODULES)]}, 1
 
+    def _count_records(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        """``GET ticketsCount``: the live records of the table (of a department with ``departmentId``)."""
+        reject_extra(query, ep.params)
+        department = query.pop("departmentId", None)
+        with self.store.lock:
+            rows = self.store.table(ep.table).rows
+            count = len(rows) if department is None else sum(1 for r in rows if r.get("departmentId") == department)
+        return 200, {"count": count}, 1
+
     def _recycle_bin(self, ep: Endpoint, ids: dict, query: dict, body=None):
         """Qodex's recycle bin (``module``, ``sortBy``) or the OAS's (``moduleId``, no ``sortBy``)."""
         allowed = ep.params - ({"moduleId"} if self.recycle_style == "qodex" else {"module", "sortBy"})

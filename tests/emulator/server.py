@@ -196,7 +196,7 @@ class Emulator(ReadHandlers, WriteHandlers):
                 "fields": "_organization_fields", "modules": "_organization_modules", "recycle": "_recycle_bin",
                 "create": "_insert", "update": "_update", "delete": "_delete", "trash": "_move_to_trash",
                 "unfollow": "_remove_followers", "reply": "_send_reply", "action": "_deactivate",
-                "tag": "_tag", "untag": "_tag"}
+                "tag": "_tag", "untag": "_tag", "count": "_count_records", "restore": "_restore"}
 
     def _build_routes(self) -> list[Route]:
         def segment(match: re.Match) -> str:
@@ -388,17 +388,7 @@ class _Handler(BaseHTTPRequestHandler):
         if data and status != 204:
             self.wfile.write(data)
 
-    def do_GET(self) -> None:
-        self._serve("GET")
 
-    def do_POST(self) -> None:
-        self._serve("POST")
 
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
+for _verb in ("GET", "POST", "PATCH", "PUT", "DELETE"):  # do_GET ... do_DELETE: one handler for every verb
+    setattr(_Handler, f"do_{_verb}", lambda self, verb=_verb: self._serve(verb))

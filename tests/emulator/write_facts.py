@@ -126,6 +126,9 @@ WRITES: list[Endpoint] = [
     create("labels", "help_center_labels", "OAS", "name"),
     update("labels/{id}", "help_center_labels", "OAS"),
     delete("labels/{id}", "help_center_labels", "OAS"),
+    # {"ids": [...], "isChildNeedToBeRestored": bool} -> results[] (Qodex: Zoho's Postman collection)
+    Endpoint("POST", "recycleBin/restore", "", "restore", "Qodex restore-deleted-resources (Postman collection)",
+             body_key="ids"),
 ]
 
 # What each write's body may carry, (table, op) -> fields; anything else is 422 INVALID_DATA

@@ -30,6 +30,7 @@ COUNTERS = {"comments": "commentCount", "attachments": "attachmentCount", "time_
             "threads": "threadCount", "followers": "followerCount", "approvals": "approvalCount",
             "tags": "tagCount"}
 RECYCLE_NAME = {"articles": "solutions"}
+RECYCLE_DAYS = 60  # Zoho KB "Using the Recycle Bin": kept 60 days, then purged
 
 
 def invalid_data(field: str, kind: str, message: str | None = None) -> ApiError:
@@ -249,6 +250,22 @@ class WriteHandlers:
             return self._answer_lost(
                 (200, {"results": [{"id": i, "success": True, "errors": None} for i in wanted]}, 6 * len(wanted)))
         return self._answer_lost((204, None, 6 * len(wanted)))
+
+    def _restore(self, ep: Endpoint, ids: dict, query: dict, body=None):
+        """``POST recycleBin/restore`` as Zoho's Postman collection shows it (Qodex): ids, and
+        ``isChildNeedToBeRestored``; a results array, an id the bin does not have (never there,
+        restored already, or purged after RECYCLE_DAYS) ``success: false`` with a 422."""
+        reject_extra(query, set())
+        wanted = self._ids_in(ep, body)
+        children = body.get("isChildNeedToBeRestored", False)
+        if not isinstance(children, bool):
+            raise invalid_data("isChildNeedToBeRestored", "invalid", "a boolean is required")
+        results = []
+        for record_id in wanted:
+            done = self.store.restore(record_id, with_children=children, kept_days=RECYCLE_DAYS)
+            results.append({"id": record_id, "success": done is not None, "errors": None if done is not None else {
+                "errorMessage": None, "errorCode": "UNPROCESSABLE_ENTITY", "httpCode": "422"}})
+        return self._answer_lost((200, {"results": results}, 6 * len(wanted)))
 
     def _deactivate(self, ep: Endpoint, ids: dict, query: dict, body=None):
         reject_extra(query, set())

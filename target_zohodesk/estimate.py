@@ -1,0 +1,105 @@
+"""``target-zohodesk --estimate``: what the input would cost, before anything is read from or
+written to Zoho (no call at all).
+
+The input is read and each record's operation counted per stream (as the run decides it: a
+record without ``id`` of a stream with ``upsert_keys`` may turn out an UPDATE; counted as
+INSERT). For each stream and operation, calls and credits of:
+
+- the run: a create or an update 1 call, 1 credit; deletes through ``moveToTrash`` 50 ids a
+  call, 6 credits a record (D29 quoting Zoho's credit model), other deletes 1 call each; upsert
+  lookups 25 keys a search, 3 credits a search; the delete guard's count 1 call (tickets);
+- the preview (``dry_run``): the lookups, the guard's count and one GET per update;
+- ``keep_before_images``: one GET per update more;
+- an undo of the run (``--undo``): a restore of trashed records 50 ids a call, 6 credits a
+  record; a create read (1) then trashed (as a delete); an update read (1) and set back (1);
+  child records are not undone (nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from tap_zohodesk.api.catalog import BY_STREAM
+from target_zohodesk.guard import COUNT_PATHS, RATIO_FLOOR, DeleteGuard
+from target_zohodesk.lookup import LOOKUP_BATCH
+from target_zohodesk.writer import operation_of, refusal
+
+TRASH_IDS, TRASH_CREDITS, SEARCH_CREDITS = 50, 6, 3
+
+
+@dataclass
+class Cost:
+    calls: int = 0
+    credits: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.calls + other.calls, self.credits + other.credits)
+
+    def __str__(self) -> str:
+        return f"{self.calls:,} calls / {self.credits:,} credits"
+
+
+def count_input(lines) -> Counter[tuple[str, str]]:
+    """(stream, operation) -> records of the Singer input; operations the stream refuses are left out."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            raise ValueError(f"--estimate: input line {number} is not JSON") from None
+        if isinstance(message, dict) and message.get("type") == "RECORD" and isinstance(message.get("record"), dict):
+            operation = operation_of(message.get("stream", ""), message["record"])
+            if refusal(message.get("stream", ""), operation) is None:
+                counts[(message["stream"], operation)] += 1
+    return counts
+
+
+def _delete(stream: str, n: int) -> Cost:
+    spec = BY_STREAM.get(stream)
+    if spec is not None and spec.trash_path:
+        return Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n)
+    return Cost(n, n)
+
+
+def costs(stream: str, operation: str, n: int, config: dict) -> dict[str, Cost]:
+    """The run, preview, before images and undo of ``n`` records of one stream and operation."""
+    run, preview, images, undo = Cost(), Cost(), Cost(), Cost()
+    spec = BY_STREAM.get(stream)
+    child = spec is not None and bool(spec.links) and not (spec.parent and spec.parent.as_param)
+    if operation == "DELETE":
+        run = _delete(stream, n)
+        limits = DeleteGuard(config).limits(stream)
+        if stream in COUNT_PATHS and limits.max_ratio < 1 and RATIO_FLOOR < n <= limits.max_deletes:
+            run, preview = run + Cost(1, 1), Cost(1, 1)
+        undo = Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n) if spec and spec.trash_path else Cost()
+    elif operation == "UPDATE":
+        run, preview, images, undo = Cost(n, n), Cost(n, n), Cost(n, n), Cost(2 * n, 2 * n)
+    else:
+        run, undo = Cost(n, n), Cost(n, n) + _delete(stream, n)
+        if stream in (config.get("upsert_keys") or {}):
+            searches = math.ceil(n / LOOKUP_BATCH)
+            lookups = Cost(searches, SEARCH_CREDITS * searches)
+            run, preview = run + lookups, lookups
+    if child:  # undo.py leaves child records alone: their parent's id is not in the results
+        undo = Cost()
+    return {"run": run, "preview": preview, "images": images, "undo": undo}
+
+
+def estimate_lines(lines, config: dict) -> list[str]:
+    counts = count_input(lines)
+    if not counts:
+        return ["no records to write"]
+    out, total = [], {"run": Cost(), "preview": Cost(), "images": Cost(), "undo": Cost()}
+    for (stream, operation), n in sorted(counts.items()):
+        each = costs(stream, operation, n, config)
+        total = {k: total[k] + each[k] for k in total}
+        out.append(f"{stream} {operation} {n:,}: run {each['run']}; preview (dry_run) {each['preview']}; "
+                   f"keep_before_images +{each['images']}; undo {each['undo']}")
+    out.append(f"all: run {total['run']}; preview (dry_run) {total['preview']}; keep_before_images "
+               f"+{total['images']}; undo {total['undo']}")
+    return out
