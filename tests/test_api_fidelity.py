@@ -59,6 +59,9 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
             out.append(f"GET /{spec.read.path}: limit {spec.read.limit} over the cap {read.cap}")
         if read.envelope != spec.read.envelope:
             out.append(f"GET /{spec.read.path}: envelope {read.envelope!r}, the row reads {spec.read.envelope!r}")
+        if read.paged and read.max_from != spec.read.max_from:
+            out.append(f"GET /{spec.read.path}: 'from' goes up to {read.max_from} in the API, "
+                       f"the row pages to {spec.read.max_from}")
     elif read.envelope not in (None, spec.read.envelope) or (read.envelope is None and spec.read.envelope != "data"):
         out.append(f"GET /{spec.read.path}: the object sits under {read.envelope!r}, "
                    f"the row reads {spec.read.envelope!r}")

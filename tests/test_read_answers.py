@@ -178,3 +178,24 @@ def test_an_incremental_time_entry_read_is_windowed_by_the_server():
         calls = [c for c in emu.log if c["route"] == "GET /agents/{agentId}/timeEntry"]
         assert calls and all(c["query"]["createdTimeRange"].startswith(f"{bookmark[:19]}") for c in calls)
         assert len(served) == len(got) < len(entries)  # only the new entries crossed the wire
+
+
+def test_a_deselected_side_object_is_not_asked_for(small_emulator):
+    import contextlib
+    import io
+
+    from tap_zohodesk.tap import TapZohoDesk
+    from tests.helpers import catalog_for
+
+    emu = small_emulator
+    catalog = catalog_for(emu.config(), ["tickets_extended"])
+    entry = next(e for e in catalog["streams"] if e["tap_stream_id"] == "tickets_extended")
+    for meta in entry["metadata"]:
+        if meta["breadcrumb"] == ["properties", "contract"]:
+            meta["metadata"]["selected"] = False
+    emu.reset_counts()
+    with contextlib.redirect_stdout(io.StringIO()):
+        TapZohoDesk(config=emu.config(), catalog=catalog, parse_env_config=False).sync_all()
+    details = [c for c in emu.log if c["route"] == "GET /tickets/{id}"]
+    assert details and all(set(c["query"]["include"].split(",")) == {
+        "contacts", "products", "departments", "team", "assignee", "isRead", "skills"} for c in details)
