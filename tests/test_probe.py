@@ -207,6 +207,18 @@ def test_the_cli_flags(small_emulator, tmp_path):
     assert done.stdout == ""
     assert "tickets" in confirmed_in(done.stderr)
     assert json.loads(path.read_text())["streams"]["tickets"]["verdict"] == "confirmed"
+    small_emulator.reset_counts()
+    synced = subprocess.run([sys.executable, "-m", "tap_zohodesk", "--config", str(config), "--probe-report",
+                             str(path)], capture_output=True, text=True, timeout=300)
+    assert synced.returncode == 0, synced.stderr
+    assert '"type":"RECORD"' in synced.stdout.replace(" ", "") and small_emulator.errors() == []
+    path.write_text("{}")
+    refused = subprocess.run([sys.executable, "-m", "tap_zohodesk", "--config", str(config), "--probe-report",
+                              str(path)], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == (f"tap-zohodesk: config 'probe_report' '{path}': not a probe "
+                                                       "report of version 1 (write one with tap-zohodesk --probe "
+                                                       "--probe-report PATH)")
 
 
 def test_a_probe_whose_token_cannot_be_refreshed_stops_at_once(small_emulator, tmp_path):
