@@ -3,7 +3,7 @@
 One cheap call per read endpoint of the catalog, never a write: the first page of each list or
 search at the catalog's page cap (the cap is one of the facts to confirm; the page costs what a
 smaller one costs); a child endpoint through the first parent that has children (a parent whose
-row counts none is passed over; at most ``PARENT_TRIES`` parents are asked); the GET of one
+row counts some is asked first; at most ``PARENT_TRIES`` parents are asked); the GET of one
 record where the catalog reads one; the recycle bin per module; the custom-field metadata per
 module. The number of calls is printed before the first one; no call is made that could take
 the run past ``max_api_credits``. What the answers say is judged in probe_report.py.
@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from tap_zohodesk.run import RunContext
 
 PARENT_TRIES = 5
+# The count a parent row may carry of its children (tickets: followerCount ...): parents that
+# count some are asked first (a row counting none is still asked when no other is left).
+COUNTERS = {"threads": "threadCount", "comments": "commentCount", "attachments": "attachmentCount",
+            "followers": "followerCount", "approvals": "approvalCount", "timeEntry": "timeEntryCount",
+            "tags": "tagCount"}
 MAX_WEIGHT = 3  # credits of the costliest call a probe makes (a first page)
 SPECS: tuple[ObjectSpec, ...] = (*OBJECTS, DELETED_RECORDS)
 
@@ -184,6 +189,8 @@ class Probe:
         call.calls = self.client.stats()["calls"] - calls
         if step.kind in ("list", "search", "child", "single", "recycle"):  # rows under another envelope too
             self.rows[spec.stream if step.kind != "recycle" else DELETED_RECORDS.stream] += call.rows
+        elif step.kind == "detail":  # the whole record: it carries counters of children lists leave out
+            self.rows[step.source][:0] = call.rows
         return call
 
     def _failed(self, call: Call, exc: ZohoDeskError) -> None:
@@ -235,9 +242,15 @@ class Probe:
 
     def _children(self, spec: ObjectSpec, step: Step, call: Call, label: str) -> list:
         parent = spec.parent
-        counter = parent.counter
-        candidates = [p for p in self.rows.get(parent.stream, [])
-                      if not counter or str(p.get(counter)) not in ("0", "None")]
+        counter = parent.counter or COUNTERS.get(step.path.rsplit("/", 1)[-1])
+
+        def has_none(row: dict) -> bool:  # the parent's row counts none of these children
+            return str(row.get(counter)) in ("0", "None") if counter else False
+
+        seen: set = set()
+        unique = [p for p in self.rows.get(parent.stream, []) if isinstance(p, dict)
+                  and p.get("id") not in seen and not seen.add(p.get("id"))]  # a record's first (fullest) row
+        candidates = sorted(unique, key=has_none)
         if not candidates:
             raise _NoParent(f"no {parent.stream} record to probe through")
         rows: list = []

@@ -72,8 +72,9 @@ def _endpoint(call: Call, streams: list[str]) -> dict:
     entry["fields"] = {}
     for stream, schema in schemas.items():
         shape = compare(call.rows, schema)
-        if shape.extra or shape.mismatches:
-            entry["fields"][stream] = {"extra_fields": shape.extra, "type_mismatches": shape.mismatches}
+        if shape.rows:
+            entry["fields"][stream] = {"extra_fields": shape.extra, "type_mismatches": shape.mismatches,
+                                       "never_carried": shape.missing(schema, _added(stream))}
     return entry
 
 

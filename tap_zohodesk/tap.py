@@ -128,7 +128,10 @@ class TapZohoDesk(Tap):
             streams.append(ZohoDeskStream(self, spec, schema, run))
             if self.config.get("unwind_nested"):  # each right after its parent: it reads what the parent kept
                 streams += [UnwoundStream(self, spec, path, schema, run) for _, path in spec.unwound]
-        streams.append(DeletedRecordsStream(self, DELETED_RECORDS, load_schema(DELETED_RECORDS), run))
+        deleted = load_schema(DELETED_RECORDS)
+        if self.config.get("keep_unknown_fields"):
+            deleted["properties"][EXTRA] = dict(EXTRA_SCHEMA)
+        streams.append(DeletedRecordsStream(self, DELETED_RECORDS, deleted, run))
         return streams
 
     def load_streams(self) -> list[ZohoDeskStream]:

@@ -98,3 +98,13 @@ def test_a_value_that_cannot_be_converted_stops_the_stream_naming_record_and_pat
 ])
 def test_what_converts_without_loss(value, kinds, expected):
     assert lossless(value, frozenset(kinds)) == expected
+
+
+def test_the_recycle_bin_keeps_unknown_fields_too():
+    with Emulator(tickets=60, seed=33) as emulator:
+        Variants(emulator).extra_field("GET /recycleBin", "restorable", lambda row: True)
+        result = run_tap(emulator.config(keep_unknown_fields=True), streams=["deleted_records"])
+        expected = len(emulator.store.recycle_bin)
+    records = result.records["deleted_records"]
+    assert len(records) == expected > 0
+    assert all(r["_sdc_extra"] == {"restorable": True} for r in records)
