@@ -66,9 +66,10 @@ ORGANIZATION = Body(_set("city", "companyName", "country", "currencyCode", "curr
                          "primaryContact", "state", "street", "website", "zip"))
 DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabled", "isEnabled",
                        "isVisibleInCustomerPortal", "name", "nameInCustomerPortal"))
+# OAS AgentInputStream (AddAgentInputStream + channelExpert; cf where the org has agent custom fields).
 AGENT = Body(_set("aboutInfo", "associatedChatDepartmentIds", "associatedDepartmentIds", "channelExpert",
                   "countryCode", "emailId", "extn", "firstName", "langCode", "lastName", "mobile", "phone",
-                  "profileId", "roleId", "rolePermissionType", "timeZone"))
+                  "profileId", "roleId", "rolePermissionType", "status"), source="OAS")
 TEAM = Body(_set("agents", "departmentId", "derivedAgents", "description", "name", "roles", "rolesWithSubordinates",
                  "subTeams"))
 # OAS RolesPostRequestBody: RoleupdateJson (name, description, shareDataWithPeers) + reportsTo, the parent

@@ -147,9 +147,10 @@ _BODIES = {
                       "currencySymbol", "primaryContact", "logoURL", "isDefault"},
     "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal", "isEnabled",
                     "isAssignToTeamEnabled", "associatedAgentIds"},
+    # OAS AgentInputStream
     "agents": {"firstName", "lastName", "emailId", "phone", "mobile", "extn", "countryCode", "langCode",
-               "timeZone", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
-               "associatedDepartmentIds", "associatedChatDepartmentIds"},
+               "status", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
+               "associatedDepartmentIds", "associatedChatDepartmentIds", "cf"},
     "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams",
               "derivedAgents"},
     "profiles": {"name", "description", "type", "isVisible", "default"},
