@@ -64,8 +64,10 @@ APPROVAL = Body(_set("approverIds", "description", "subject"))
 ORGANIZATION = Body(_set("city", "companyName", "country", "currencyCode", "currencyLocale", "currencySymbol",
                          "description", "employeeCount", "fax", "isDefault", "logoURL", "mobile", "phoneNumber",
                          "primaryContact", "state", "street", "website", "zip"))
-DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabled", "isEnabled",
-                       "isVisibleInCustomerPortal", "name", "nameInCustomerPortal"))
+# OAS DepartmentsPostRequestBody: UpdateDepartmentJson (isAssignToTeamEnabled, nameInCustomerPortal) + the rest;
+# isEnabled moves by the enable/disable actions. The update is taken to be the same.
+DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabled", "isVisibleInCustomerPortal",
+                       "name", "nameInCustomerPortal"), source="OAS")
 # OAS AgentInputStream (AddAgentInputStream + channelExpert; cf where the org has agent custom fields).
 AGENT = Body(_set("aboutInfo", "associatedChatDepartmentIds", "associatedDepartmentIds", "channelExpert",
                   "countryCode", "emailId", "extn", "firstName", "langCode", "lastName", "mobile", "phone",

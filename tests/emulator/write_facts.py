@@ -145,7 +145,8 @@ _BODIES = {
     "organizations": {"companyName", "description", "website", "phoneNumber", "mobile", "fax", "street", "city",
                       "state", "country", "zip", "employeeCount", "currencyCode", "currencyLocale",
                       "currencySymbol", "primaryContact", "logoURL", "isDefault"},
-    "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal", "isEnabled",
+    # OAS DepartmentsPostRequestBody (isEnabled: enable/disable actions only)
+    "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal",
                     "isAssignToTeamEnabled", "associatedAgentIds"},
     # OAS AgentInputStream
     "agents": {"firstName", "lastName", "emailId", "phone", "mobile", "extn", "countryCode", "langCode",
