@@ -72,8 +72,9 @@ DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabl
 AGENT = Body(_set("aboutInfo", "associatedChatDepartmentIds", "associatedDepartmentIds", "channelExpert",
                   "countryCode", "emailId", "extn", "firstName", "langCode", "lastName", "mobile", "phone",
                   "profileId", "roleId", "rolePermissionType", "status"), source="OAS")
-TEAM = Body(_set("agents", "departmentId", "derivedAgents", "description", "name", "roles", "rolesWithSubordinates",
-                 "subTeams"))
+# OAS TeamJson: TeamRequestJson + rolesWithSubordinates (derivedAgents is in TeamResponse only).
+TEAM = Body(_set("agents", "departmentId", "description", "name", "roles", "rolesWithSubordinates", "subTeams"),
+            source="OAS")
 # OAS RolesPostRequestBody: RoleupdateJson (name, description, shareDataWithPeers) + reportsTo, the parent
 # role, which the schema does not have; the update is RoleupdateJson.
 ROLE = Body(_set("name", "description", "shareDataWithPeers", "reportsTo"),

@@ -152,8 +152,7 @@ _BODIES = {
     "agents": {"firstName", "lastName", "emailId", "phone", "mobile", "extn", "countryCode", "langCode",
                "status", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
                "associatedDepartmentIds", "associatedChatDepartmentIds", "cf"},
-    "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams",
-              "derivedAgents"},
+    "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams"},  # OAS
     "profiles": {"name", "description", "type", "isVisible", "default"},
     "business_hours": {"name", "status", "type", "timeZone", "businessTimes", "associatedHolidayList"},
     "contacts": {"firstName", "lastName", "email", "secondaryEmail", "phone", "mobile", "accountId", "ownerId",
