@@ -108,17 +108,20 @@ def test_a_custom_value_that_is_not_its_type_stops_the_run(emulator):
             tap.sync_all()
 
 
-def test_an_update_verb_refused_with_405_tries_the_other_once(emulator, tmp_path, monkeypatch):
-    spec = BY_STREAM["contract_comments"]  # the verb has no evidence: PUT like its siblings
+def test_an_update_verb_refused_with_405_is_an_error_not_a_second_verb(emulator, tmp_path, monkeypatch):
+    """Round 2 R9: an update uses the row's verb only (no evidence is split there); a 405 fails the record."""
+    spec = BY_STREAM["contract_comments"]  # PUT like its siblings; made PATCH here, which the path refuses
     monkeypatch.setitem(BY_STREAM, "contract_comments",
                         dataclasses.replace(spec, write=dataclasses.replace(spec.write, update_verb="PATCH")))
     rows = emulator.store.tables["contract_comments"].rows[:2]
+    before = [r["content"] for r in rows]
     records = [{"id": r["id"], "contractId": r["contractId"], "content": f"edited {k}"} for k, r in enumerate(rows)]
     schema = {"type": "object", "properties": {"id": {"type": "string"}, "contractId": {"type": "string"},
                                                "content": {"type": "string"}}}
     config = emulator.config(results_path=str(tmp_path / "r.jsonl"), journal_path=str(tmp_path / "j.sqlite"),
-                             max_concurrency=1)
+                             max_concurrency=1, fail_on_error=False)
     results = run_target(config, singer_lines("contract_comments", schema, records))
-    assert [r["status"] for r in results] == ["ok", "ok"]
-    assert [r["content"] for r in rows] == ["edited 0", "edited 1"]
-    assert [e["method"] for e in emulator.log if "/comments/" in e["path"]] == ["PATCH", "PUT", "PUT"]
+    assert [r["status"] for r in results] == ["error", "error"]
+    assert all("405" in r["error"] and "METHOD_NOT_ALLOWED" in r["error"] for r in results)
+    assert [r["content"] for r in rows] == before
+    assert [e["method"] for e in emulator.log if "/comments/" in e["path"]] == ["PATCH", "PATCH"]

@@ -105,3 +105,18 @@ def test_a_delete_answered_404_is_ok_only_when_the_record_is_gone(emu):
     assert results[1].get("note") is None and hours["id"] not in emu.store.tables["business_hours"].by_id
     assert results[2]["note"] == "already gone (Zoho has no such record)"
     assert emu.calls["GET /businessHours/{id}"] == 1 and emu.calls["GET /kbRootCategories/{id}"] == 1
+
+
+def test_zoho_answers_a_wrong_path_and_a_missing_record_alike(emu):
+    """zoho-desk-api 3.4 (measured): a fake record id is 404 URL_NOT_FOUND, as a path that does not exist."""
+    from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+
+    client = ZohoDeskClient(emu.cfg)
+    answers = []
+    for method, path in (("GET", "tickets/1892000000999999"), ("DELETE", "businessHours/1892000000999999"),
+                         ("GET", "noSuchModule/1"), ("DELETE", "kbRootCategories/x/nothing")):
+        try:
+            client.request(method, path, label="t")
+        except ZohoDeskError as exc:
+            answers.append((exc.status, "URL_NOT_FOUND" in str(exc)))
+    assert answers == [(404, True)] * 4

@@ -64,13 +64,17 @@ APPROVAL = Body(_set("approverIds", "description", "subject"))
 ORGANIZATION = Body(_set("city", "companyName", "country", "currencyCode", "currencyLocale", "currencySymbol",
                          "description", "employeeCount", "fax", "isDefault", "logoURL", "mobile", "phoneNumber",
                          "primaryContact", "state", "street", "website", "zip"))
-DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabled", "isEnabled",
-                       "isVisibleInCustomerPortal", "name", "nameInCustomerPortal"))
+# OAS DepartmentsPostRequestBody: UpdateDepartmentJson (isAssignToTeamEnabled, nameInCustomerPortal) + the rest;
+# isEnabled moves by the enable/disable actions. The update is taken to be the same.
+DEPARTMENT = Body(_set("associatedAgentIds", "description", "isAssignToTeamEnabled", "isVisibleInCustomerPortal",
+                       "name", "nameInCustomerPortal"), source="OAS")
+# OAS AgentInputStream (AddAgentInputStream + channelExpert; cf where the org has agent custom fields).
 AGENT = Body(_set("aboutInfo", "associatedChatDepartmentIds", "associatedDepartmentIds", "channelExpert",
                   "countryCode", "emailId", "extn", "firstName", "langCode", "lastName", "mobile", "phone",
-                  "profileId", "roleId", "rolePermissionType", "timeZone"))
-TEAM = Body(_set("agents", "departmentId", "derivedAgents", "description", "name", "roles", "rolesWithSubordinates",
-                 "subTeams"))
+                  "profileId", "roleId", "rolePermissionType", "status"), source="OAS")
+# OAS TeamJson: TeamRequestJson + rolesWithSubordinates (derivedAgents is in TeamResponse only).
+TEAM = Body(_set("agents", "departmentId", "description", "name", "roles", "rolesWithSubordinates", "subTeams"),
+            source="OAS")
 # OAS RolesPostRequestBody: RoleupdateJson (name, description, shareDataWithPeers) + reportsTo, the parent
 # role, which the schema does not have; the update is RoleupdateJson.
 ROLE = Body(_set("name", "description", "shareDataWithPeers", "reportsTo"),

@@ -148,13 +148,14 @@ _BODIES = {
     "organizations": {"companyName", "description", "website", "phoneNumber", "mobile", "fax", "street", "city",
                       "state", "country", "zip", "employeeCount", "currencyCode", "currencyLocale",
                       "currencySymbol", "primaryContact", "logoURL", "isDefault"},
-    "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal", "isEnabled",
+    # OAS DepartmentsPostRequestBody (isEnabled: enable/disable actions only)
+    "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal",
                     "isAssignToTeamEnabled", "associatedAgentIds"},
+    # OAS AgentInputStream
     "agents": {"firstName", "lastName", "emailId", "phone", "mobile", "extn", "countryCode", "langCode",
-               "timeZone", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
-               "associatedDepartmentIds", "associatedChatDepartmentIds"},
-    "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams",
-              "derivedAgents"},
+               "status", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
+               "associatedDepartmentIds", "associatedChatDepartmentIds", "cf"},
+    "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams"},  # OAS
     "profiles": {"name", "description", "type", "isVisible", "default"},
     "business_hours": {"name", "status", "type", "timeZone", "businessTimes", "associatedHolidayList"},
     "contacts": {"firstName", "lastName", "email", "secondaryEmail", "phone", "mobile", "accountId", "ownerId",
