@@ -71,16 +71,17 @@ def _writes(spec: ObjectSpec) -> str:
 
 
 def table() -> str:
-    lines = ["| stream | read (cost of a run) | bookmark | a child's change arrives | writes |",
-             "|---|---|---|---|---|"]
+    lines = ["| stream | read (cost of a run) | evidence | bookmark | a child's change arrives | writes |",
+             "|---|---|---|---|---|---|"]
     for spec in OBJECTS:
         key = f"`{spec.key}`" if spec.key else "full table"
-        name = f"`{spec.stream}`" + (" (opt-in)" if spec.read.costly else "")
-        lines.append(f"| {name} | {_read(spec)} | {key} | {_arrival(spec)} | {_writes(spec)} |")
+        name = f"`{spec.stream}`" + (" (opt-in)" if spec.opt_in else "")
+        lines.append(f"| {name} | {_read(spec)} | {spec.read.evidence} | {key} | {_arrival(spec)} | {_writes(spec)} |")
         for stream, path in spec.unwound:  # with unwind_nested, right after its parent
             mark = f"`_parent_{spec.key}`" if spec.key else "full table"
             lines.append(f"| `{stream}` (`unwind_nested`) | `{path}` of the `{spec.stream}` rows of the run: no call "
-                         f"| {mark} | with its parent (the whole array: removals too) | read-only |")
+                         f"| {spec.read.evidence} | {mark} | with its parent (the whole array: removals too) "
+                         "| read-only |")
     return "\n".join(lines)
 
 

@@ -56,7 +56,7 @@ class ChildReads:
         if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call
         values = self.link_values(parent)
-        params = dict(params)
+        params = {**spec.read.params, **params}
         if spec.parent.as_param:
             path = spec.read.path
             params[spec.parent.key] = values[spec.parent.key]
@@ -69,8 +69,11 @@ class ChildReads:
             else:
                 pager = self.client.pages(path, limit=spec.read.limit, params=params, data_key=spec.read.envelope,
                                           label=label, paged=spec.read.paged, key=spec.read.path,
+                                          max_from=spec.read.max_from,
                                           droppable=frozenset(spec.filters.param(n) for n in spec.filters.uncertain))
                 rows = [r for page in pager for r in page]
+                if not pager.exhausted:
+                    raise ZohoDeskError(self._past_cap(values if not spec.parent.as_param else params))
         except ZohoDeskError as exc:
             if exc.status == 404 and self.spec.errors.gone_parent and self._parent_gone(parent):
                 self.vanished += 1
@@ -82,17 +85,25 @@ class ChildReads:
         return rows
 
     def _single(self, body: object, path: str) -> list[dict]:
-        """One object per parent (metrics), or one under ``data_key`` (Jira: ``issueInfo``, null if none)."""
+        """One object per parent (metrics), the whole answer; where the row names a key (Jira:
+        ``issueInfo``), only an answer carrying it is a record (null or absent: none)."""
         if body is None:
             return []
         if not isinstance(body, dict):
             raise ZohoDeskError(f"{self.name}: GET /{path} answered {str(body)[:80]!r}, not an object")
-        if self.spec.read.envelope == "data":
-            return [body] if body else []
-        inner = body.get(self.spec.read.envelope)
-        if inner is None:
+        marker = self.spec.read.envelope
+        if marker != "data" and body.get(marker) is None:
             return []
-        return [inner] if isinstance(inner, dict) else list(inner)
+        return [body] if body else []
+
+    def _past_cap(self, under: dict) -> str:
+        """The line for a parent whose children lie past the largest ``from`` the list takes."""
+        spec = self.spec
+        key = spec.parent.key
+        cap = (spec.read.max_from or 0) + 1
+        return (f"{self.name}: {key} {under.get(key)} has more than {cap:,} records, and GET /{spec.read.path} "
+                f"takes 'from' only up to {cap - 1} with no parameter to split them by, so the rest cannot be "
+                f"read; to read the other {key} values, filter {self.name} on {key}")
 
     def _parent_gone(self, parent: dict) -> bool:
         """Whether the parent record itself is gone (then its children's 404 is no error)."""
@@ -119,10 +130,12 @@ class ChildReads:
                 yield from self.by_ids(filters["id"], self.link_values(parent))
             return
         params = query_params(spec, query)
+        if spec.read.time_param and bound is not None:  # the list's own window (time entries: createdTimeRange)
+            params[spec.read.time_param] = f"{to_zoho_time(bound)},{to_zoho_time(self.now())}"
         parents = self.parent_rows(parents_since, upward)
         for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
             dropped = refused(spec, self.client.learned.dropped(spec.read.path))
-            keep = local_match(spec, query, dropped)  # filters the API refused: applied here
+            keep = local_match(spec, query, dropped | spec.filters.local)  # filters the API does not take
             for row in rows:
                 if keep(row) and (spec.read.extended or self._keep(row, bound)):
                     yield row

@@ -12,7 +12,7 @@ from tap_zohodesk.streams import ZohoDeskStream
 class DeletedRecordsStream(ZohoDeskStream):
     """Stream ``deleted_records``: every GetDeleted module's recycle bin."""
 
-    def get_records(self, context: dict | None) -> Iterator[dict]:
+    def records(self, context: dict | None) -> Iterator[dict]:
         options = self.config.get("deleted_records") or {}
         bound = self.lower_bound(context)
         start = options.get("start_date")

@@ -37,6 +37,7 @@ class Reads:
     spec: ObjectSpec
     name: str
     replication_key: str | None
+    mask: dict
 
     @property
     def client(self) -> ZohoDeskClient:
@@ -185,11 +186,17 @@ class Reads:
         spec = self.spec
         values = {k: row.get(k) for k in spec.links}
         where = (spec.read.one).format(**values, id=row["id"])
-        body = self.client.get(where, label=f"detail {spec.stream}")
+        body = self.client.get(where, self._detail_params(), label=f"detail {spec.stream}")
         if not isinstance(body, dict):
             raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")
         row.update({k: v for k, v in body.items() if k not in values})
         return row
+
+    def _detail_params(self) -> dict | None:
+        """``include=`` for the side objects of the detail GET whose fields are selected (None: none)."""
+        mask = self.mask
+        asked = [value for value, name in self.spec.read.include.items() if mask.get(("properties", name), True)]
+        return {"include": ",".join(asked)} if asked else None
 
     @staticmethod
     def now() -> datetime:

@@ -3,13 +3,18 @@
 The SDK's generic type conformance and its deselected-property pass walk every value of every
 record; Zoho answers are already JSON types, so all that is needed is to drop keys the schema
 does not declare (the API adds fields over time) or the catalog deselected. A pruner compiled
-once from the selected schema does both in one pass, in a fraction of the time, and warns once
-per unknown field.
+once from the selected schema does both in one pass, in a fraction of the time, and hands each
+unknown field to the stream's drift counters (drift.py: counted, warned once, kept in
+``_sdc_extra`` with keep_unknown_fields), which then check the declared values' JSON types:
+what the schema types as a string but Zoho sent as a JSON integer (the organization ``id`` is a
+number in real answers, Airbyte's schema shows; every id is a string in our schemas) is written
+as its string, which is exact, and counted.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 
@@ -17,6 +22,8 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
+
+from tap_zohodesk.drift import StreamDrift
 
 Pruner = Callable[[dict, str], None]
 
@@ -27,10 +34,12 @@ def _types(schema: dict) -> set[str]:
 
 
 def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
-                   selected: Callable[[tuple[str, ...]], bool] | None = None) -> Pruner:
+                   selected: Callable[[tuple[str, ...]], bool] | None = None,
+                   unknown: Callable[[str, object], None] | None = None) -> Pruner:
     """Return a function that deletes, in place, every key ``schema`` does not declare (with a
-    warning, once per field) and every property the catalog deselected (``selected(breadcrumb)``
-    False), in one pass over the record."""
+    warning, once per field; ``unknown(path, value)`` is told instead when given, drift.py, with
+    each array element's index in the path: ``sharedDepartments[1].shareMode``) and
+    every property the catalog deselected (``selected(breadcrumb)`` False), in one pass over the record."""
     warned: set[str] = set()
     chosen = selected or (lambda crumb: True)
 
@@ -60,8 +69,12 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
                         if key in declared:
                             del record[key]
                         continue
-                    del record[key]
                     where = f"{path}{key}"
+                    if unknown is not None:
+                        unknown(where, record.pop(key))
+                        continue
+                    del record[key]
+                    where = re.sub(r"\[\d+\]", "[]", where)
                     if where not in warned:
                         warned.add(where)
                         logger.warning("%s: dropping field %r that the schema does not declare", stream, where)
@@ -72,9 +85,9 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
             for key, pr in items.items():
                 value = record.get(key)
                 if isinstance(value, list):
-                    for element in value:
+                    for index, element in enumerate(value):
                         if isinstance(element, dict):
-                            pr(element, f"{path}{key}[].")
+                            pr(element, f"{path}{key}[{index}].")
 
         return prune
 
@@ -88,13 +101,19 @@ class PrunedRecordMessages:
 
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     _pruner: Pruner | None = None  # compiled at the first record, once the catalog's selection is known
+    _drift: StreamDrift | None = None
 
     def prune(self, row: dict) -> None:
-        """Drop, in place, the keys the schema does not declare and the properties deselected."""
+        """Drop, in place, the keys the schema does not declare (counted, or kept with
+        keep_unknown_fields) and the properties deselected; convert or refuse values of
+        another type (drift.py)."""
         if self._pruner is None:
             mask = self.mask
-            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb])
+            self._drift = self.run.drift_of(self)
+            self._pruner = compile_pruner(self.schema, self.logger, self.name, lambda crumb: mask[crumb],
+                                          self._drift.unknown)
         self._pruner(row, "")
+        self._drift.settle(row)
 
     def _generate_record_messages(self, record: dict) -> Iterator[RecordMessage]:
         record = self.flattening_ready(record)

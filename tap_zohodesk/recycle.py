@@ -23,13 +23,14 @@ from datetime import datetime
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
 from tap_zohodesk.api.paging import rows_of
-from tap_zohodesk.api.rows import NEW_ONLY, ObjectSpec, Read
+from tap_zohodesk.api.rows import NEW_ONLY, SPLIT, Evidence, ObjectSpec, Read
 
 # GetDeleted's modules (the reference): the streams marking deletes (catalog rows) and topics
 MODULES = (*(spec.marks_deletes for spec in OBJECTS if spec.marks_deletes), "topics")
 
-DELETED_RECORDS = ObjectSpec("deleted_records", NEW_ONLY, "deletedTime", Read("recycleBin", 100),
-                             primary_key=("module", "id"))
+# split: Qodex asks by ``module`` and ``sortBy``, the OAS by ``moduleId`` (either is taken, see above)
+DELETED_RECORDS = ObjectSpec("deleted_records", NEW_ONLY, "deletedTime",
+                             Read("recycleBin", 100, evidence=Evidence(SPLIT, "Qodex")), primary_key=("module", "id"))
 PATH = DELETED_RECORDS.read.path
 
 

@@ -72,8 +72,9 @@ class RunReport:
                 f"records/s, {stats['credits_used']:,} credits used"
                 + (f", {remaining:,} remaining today" if remaining is not None else ""))
 
-    def close(self) -> list[str]:
-        """Stop the progress thread; the end-of-run table, one line per stream plus the total."""
+    def close(self, failed: dict[str, str] | None = None, skipped: dict[str, str] | None = None) -> list[str]:
+        """Stop the progress thread; the end-of-run table, one line per stream plus the total, then
+        each stream that failed (its one line) or was skipped (why)."""
         self.end_stream()
         self._stop.set()
         stats = self.stats()
@@ -96,6 +97,8 @@ class RunReport:
                      + f", {stats['retries']} retries, {stats['token_refreshes']} token refreshes survived")
         for line in stats.get("fallbacks") or []:
             lines.append(f"fallback learned: {line}")
+        lines += [f"FAILED {name}: {line}" for name, line in (failed or {}).items()]
+        lines += [f"skipped {name}: {why}" for name, why in (skipped or {}).items()]
         return lines
 
 

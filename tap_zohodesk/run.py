@@ -1,7 +1,16 @@
 """What the streams of one tap run share, and nothing else: the API client, the parsed
 filters, the parent rows handed to child streams, the nested arrays kept for unwound streams,
-the run's report, and whether the credit budget stopped the run. Streams hold this context,
-never the tap (no import back to it)."""
+the run's report, each stream's schema drift (drift.py), whether the credit budget stopped the
+run, and the streams that failed or were skipped. A probe report given to a sync
+(``probe_report``) seeds the client's learned fallbacks. Streams hold this context, never the
+tap (no import back to it).
+
+A stream fails alone: an error about one stream (a 4xx that is not about auth or the org, a
+bad answer, a 5xx past its retries) ends that stream where its last good record left it, is
+logged at once, and the run goes on; the run exits 1 at the end naming it. Only what no other
+stream can survive (auth, wrong org, unreachable host, daily credits spent) is raised at once.
+Zoho's "not available here" answers, and a 404 on an endpoint no public source shows, skip the
+stream with one warning."""
 
 from __future__ import annotations
 
@@ -10,8 +19,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tap_zohodesk.api.client import ZohoDeskClient
+from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.connection import GONE, NOT_AVAILABLE_CODES
+from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
+from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows
+from tap_zohodesk.probe_report import seed_lessons
 from tap_zohodesk.unwind import UnwoundRows
 
 if TYPE_CHECKING:
@@ -31,6 +44,30 @@ class RunContext:
         self._client: ZohoDeskClient | None = None
         self._lock = threading.Lock()
         self.resumes_itself = False  # the stream now syncing keeps its own resume points
+        self.drifts: dict[str, StreamDrift] = {}
+        self.probing = False  # a probe writes its report to probe_report instead of reading lessons from it
+        self.failed: dict[str, str] = {}  # stream -> the one line it failed with
+        self.skipped: dict[str, str] = {}  # stream -> why this org does not serve it
+
+    def stream_error(self, name: str, spec: ObjectSpec, exc: ZohoDeskError, logger: logging.Logger) -> None:
+        """An error ended stream ``name``: skipped or failed, and the run goes on; a fatal one is raised."""
+        if exc.fatal:
+            raise exc
+        why = skip_reason(spec, exc)
+        if why is not None:
+            logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", name, exc.code, exc, why)
+            self.skipped[name] = f"{exc.code}: {why}"
+            return
+        logger.error("Stream '%s' failed: %s (its state stays at its last good record; the other streams go on, "
+                     "the run will exit 1)", name, exc)
+        self.failed[name] = str(exc)
+
+    def outcome(self) -> ZohoDeskError | None:
+        """The run's one-line failure when streams failed (exit 1), else None."""
+        if not self.failed:
+            return None
+        lines = "; ".join(f"{line} (stream '{name}' failed)" for name, line in self.failed.items())
+        return ZohoDeskError(f"{lines}; the other streams completed")
 
     @property
     def client(self) -> ZohoDeskClient:
@@ -38,7 +75,17 @@ class RunContext:
         with self._lock:
             if self._client is None:
                 self._client = ZohoDeskClient(dict(self.config), user_agent="tap-zohodesk")
+                if self.config.get("probe_report") and not self.probing:
+                    seed_lessons(self._client, self.config["probe_report"])
             return self._client
+
+    def drift_of(self, stream) -> StreamDrift:
+        """The drift counters of ``stream`` (one per stream name for the run)."""
+        if stream.name not in self.drifts:
+            self.drifts[stream.name] = StreamDrift(stream.name, stream.schema, stream.logger,
+                                                   EXTRA in stream.schema.get("properties", {}),
+                                                   list(stream.primary_keys or ()))
+        return self.drifts[stream.name]
 
     @property
     def parents(self) -> ParentRows:
@@ -77,3 +124,13 @@ class OwnResumeFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (self.run.resumes_itself and str(record.msg).startswith("Stream is assumed to be unsorted"))
+
+
+def skip_reason(spec: ObjectSpec, exc: ZohoDeskError) -> str | None:
+    """Why the org cannot serve this stream (it is skipped), or None (the stream failed)."""
+    if exc.code in spec.errors.skip:
+        return NOT_AVAILABLE_CODES.get(exc.code or "", "deselect the stream if that is expected")
+    if exc.kind == GONE and spec.read.evidence.grade == UNPROVEN:
+        return (f"no public source shows this endpoint ({spec.read.evidence}) and this org has none; "
+                "deselect the stream")
+    return None

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
-from tap_zohodesk.api.rows import NOT_AVAILABLE
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
@@ -48,7 +47,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         super().__init__(tap, schema=schema, name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.key
-        self.selected_by_default = not spec.read.costly
+        self.selected_by_default = not spec.opt_in
         self.run = run
         cf = self.schema["properties"].get("cf", {})
         self._cf_typed: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
@@ -115,19 +114,13 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             run.report.start_stream(self.name)
         run.resumes_itself = bool(self.spec.parent) or (self.reads_search_windows() and self.may_read_in_ranges())
         try:
-            if self.spec.parent:
-                yield from self.read_as_child()
-            else:
-                yield from self._read_top(context)
+            yield from self.records(context)
         except BudgetSpent as exc:
             run.stopped_by_budget = (self.name, str(exc))
-            if not self.is_sorted:  # progress here is kept by our own resume points, not by the max read
-                self.stream_state.pop("progress_markers", None)
-        except ZohoDeskError as exc:
-            if exc.code not in self.spec.errors.skip:
-                raise
-            self.logger.warning("Skipping stream '%s': Zoho answered %s (%s): %s", self.name, exc.code,
-                                exc, NOT_AVAILABLE.get(exc.code, "deselect the stream if that is expected"))
+            self.keep_own_resume_points()
+        except ZohoDeskError as exc:  # this stream stops here; the run goes on (fatal kinds are raised)
+            run.stream_error(self.name, self.spec, exc, self.logger)
+            self.keep_own_resume_points()
         finally:
             run.resumes_itself = False
             if run.report is not None:
@@ -135,6 +128,17 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         if self.vanished:
             self.logger.info("%s: %d parents were deleted during the run; their children were skipped",
                              self.name, self.vanished)
+
+    def records(self, context: dict | None) -> Iterator[dict]:
+        """What this stream emits in a run (get_records adds the run's bookkeeping)."""
+        return self.read_as_child() if self.spec.parent else self._read_top(context)
+
+    def keep_own_resume_points(self) -> None:
+        """A read stopped before its end: the bookmark moves only as far as a sorted read got (the
+        SDK's progress up to the last record); an unsorted one keeps what it had, plus the resume
+        points the stream keeps itself (children's parent watermark, first-read ranges)."""
+        if not self.is_sorted:
+            self.stream_state.pop("progress_markers", None)
 
     def _read_top(self, context: dict | None) -> Iterator[dict]:
         bound = self.lower_bound(context)

@@ -7,14 +7,17 @@ import logging
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
+from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
+from tap_zohodesk.drift import EXTRA, EXTRA_SCHEMA, drift_lines
 from tap_zohodesk.estimate import estimate_lines
 from tap_zohodesk.filters import FilterError, parse_filters
+from tap_zohodesk.probe import PROBE_SETTINGS, run_probe, take_probe_flags
 from tap_zohodesk.records import FastWriter
 from tap_zohodesk.recycle import DELETED_RECORDS
 from tap_zohodesk.report import RunReport
@@ -29,6 +32,8 @@ class TapZohoDesk(Tap):
     name = "tap-zohodesk"
     message_writer_class = FastWriter
     estimate_only = False  # --estimate
+    probe_only = False  # --probe
+    probe_report_path: str | None = None  # --probe-report PATH
 
     config_jsonschema = th.PropertiesList(
         *connection_properties(),
@@ -62,6 +67,7 @@ class TapZohoDesk(Tap):
         th.Property("estimate", th.BooleanType, default=False,
                     description="Sync nothing: print what the selected streams would cost (calls, credits) "
                     "on a first run and on the next run (same as --estimate)."),
+        *PROBE_SETTINGS,
     ).to_dict()
 
     def __init__(self, *args, **kwargs):
@@ -80,7 +86,8 @@ class TapZohoDesk(Tap):
                 filters = parse_filters(self.config.get("filters"))
             except FilterError as exc:
                 raise SystemExit(f"tap-zohodesk: {exc}") from None
-            self.run = RunContext(dict(self.config), filters, lambda: self.streams)
+            config = {**self.config, **({"probe_report": self.probe_report_path} if self.probe_report_path else {})}
+            self.run = RunContext(config, filters, lambda: self.streams)
         return self.run
 
     @property
@@ -104,6 +111,8 @@ class TapZohoDesk(Tap):
                                                   "additionalProperties": False}
             if self.config.get("emit_deletes") and spec.marks_deletes:
                 schema["properties"]["_sdc_deleted_at"] = {"type": ["string", "null"], "format": "date-time"}
+            if self.config.get("keep_unknown_fields"):
+                schema["properties"][EXTRA] = dict(EXTRA_SCHEMA)
             streams.append(ZohoDeskStream(self, spec, schema, run))
             if self.config.get("unwind_nested"):  # each right after its parent: it reads what the parent kept
                 streams += [UnwoundStream(self, spec, path, schema, run) for _, path in spec.unwound]
@@ -130,6 +139,9 @@ class TapZohoDesk(Tap):
         """The org's custom fields per module, read once per run (8 calls)."""
         if self._cf_types is None:
             missing = [k for k in ("client_id", "client_secret", "refresh_token", "org_id") if not self.config.get(k)]
+            if self.probe_only or self.config.get("probe"):  # the probe reads the metadata itself, counted
+                self._cf_types = {}
+                return self._cf_types
             if missing:
                 self.logger.warning("Custom fields stay untyped: no credentials (%s) to read field metadata",
                                     ", ".join(missing))
@@ -144,6 +156,9 @@ class TapZohoDesk(Tap):
 
     def sync_all(self) -> None:
         run = self._run_context()
+        if self.probe_only or self.config.get("probe"):
+            run_probe(self, run)
+            return
         if self.estimate_only or self.config.get("estimate"):
             for line in estimate_lines(self.streams, self.state):
                 self.logger.info("estimate | %s", line)
@@ -157,7 +172,7 @@ class TapZohoDesk(Tap):
             logging.getLogger("singer_sdk").removeFilter(quiet)
             run.close()
             if run.has_client:
-                for line in run.report.close():
+                for line in run.report.close(run.failed, run.skipped) + drift_lines(list(run.drifts.values())):
                     self.logger.info("run | %s", line)
                 stats = run.client.stats()
                 self.logger.info("Zoho Desk API: %d calls, %d credits, %d retries, %d token refreshes",
@@ -165,6 +180,14 @@ class TapZohoDesk(Tap):
             if run.stopped_by_budget:
                 self.logger.warning("Stopped at the credit budget in stream '%s' (%s); the state reached is "
                                     "saved and the next run resumes there", *run.stopped_by_budget)
+        failure = run.outcome()
+        if failure is not None:  # every other stream went on; the run still says it failed
+            raise failure
+
+    @classmethod
+    def print_about(cls, output_format: str | None = None) -> None:
+        """The SDK's about information, plus each stream's read call and its evidence grade."""
+        print(about_text(cls._get_about_info(), output_format))  # noqa: T201
 
 
 def main() -> None:  # console-script entry point
@@ -176,4 +199,5 @@ def main() -> None:  # console-script entry point
     if "--estimate" in sys.argv:  # our flag, not the SDK's: taken out before it parses the rest
         sys.argv.remove("--estimate")
         TapZohoDesk.estimate_only = True
+    TapZohoDesk.probe_only, TapZohoDesk.probe_report_path = take_probe_flags(sys.argv)
     run_cli(TapZohoDesk.name, TapZohoDesk.cli)

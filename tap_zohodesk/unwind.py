@@ -191,7 +191,7 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
         super().__init__(tap, schema=unwound_schema(spec, parent_schema, path), name=unwound_name(spec.stream, path))
         self.primary_keys = [*(f"_parent_{k}" for k in spec.primary_key), POSITION]
         self.replication_key = f"_parent_{spec.key}" if spec.key else None
-        self.selected_by_default = not spec.read.costly
+        self.selected_by_default = not spec.opt_in
         self.run = run
 
     @property
@@ -227,6 +227,8 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
             yield from self._unwind(advance=not owed or not run.stopped_by_budget)
         except BudgetSpent as exc:  # the read of our own stopped: next run reads from covered_to again
             run.stopped_by_budget = (self.name, str(exc))
+        except ZohoDeskError as exc:  # likewise, and the run goes on (fatal kinds are raised)
+            run.stream_error(self.name, self.parent_spec, exc, self.logger)
         finally:
             run.unwound.drop(self.name)
             if run.report is not None:

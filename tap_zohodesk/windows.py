@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tap_zohodesk.api.connection import ZohoDeskError
-from tap_zohodesk.api.paging import LIMIT_STEPS
+from tap_zohodesk.api.paging import smaller_limits
 
 SEARCH_MAX_FROM = 4999
 log = logging.getLogger("zohodesk.windows")
@@ -78,8 +78,8 @@ class Search:
             try:
                 body = self.get({**query, "limit": self.limit})
                 break
-            except ZohoDeskError as exc:  # a lower cap than documented (100 vs 99): step down, once a run
-                smaller = [step for step in LIMIT_STEPS if step < self.limit]
+            except ZohoDeskError as exc:  # a lower cap than documented: step down, once a run
+                smaller = smaller_limits(self.path, self.limit)
                 if exc.status != 422 or "'limit'" not in str(exc) or not smaller:
                     raise
                 self.limit = smaller[0]

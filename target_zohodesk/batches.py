@@ -4,7 +4,10 @@ per ticket, by name).
 
 A refused group is retried member by member, so one bad id fails alone. Removing what is
 already gone is ``ok`` (noted), so a replayed DELETE succeeds: a record that Zoho answers
-404 for, a follower no longer following, a tag no longer on the ticket.
+404 for, a follower no longer following, a tag no longer on the ticket. Zoho answers a wrong
+path and a missing record alike (404 URL_NOT_FOUND), so a DELETE answered 404 is ``ok`` only
+when reading the record answers 404 too; a record still there means the path itself does not
+exist, and that is an error.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskError
+from tap_zohodesk.api.writable import unproven
 from target_zohodesk.outcome import RecordError, Result
 
 TRASH_BATCH = 50
@@ -58,15 +62,20 @@ class GroupWrites:
         links = self._links(spec, record, "DELETE")
         if not record.get("id"):
             raise RecordError(f"{stream}: DELETE needs id")
+        note = unproven(spec, "DELETE")
         if not self.dry_run:
+            path = (spec.write.remove_path or spec.read.one).format(**links, id=record["id"])
             try:
-                self.client.request(spec.write.remove_verb, (spec.write.remove_path or spec.read.one).format(
-                    **links, id=record["id"]), label=f"delete {stream}")
+                self.client.request(spec.write.remove_verb, path, label=f"delete {stream}")
             except ZohoDeskError as exc:
-                if exc.status != 404:
+                if exc.status not in (404, 405):
                     raise
-                return Result(stream, "DELETE", str(record["id"]), "ok", note=GONE)
-        return Result(stream, "DELETE", str(record["id"]), "ok", dry_run=self.dry_run)
+                if exc.status == 404 and self.client.gone(spec.read.one.format(**links, id=record["id"]),
+                                                          label=f"check {stream}"):
+                    return Result(stream, "DELETE", str(record["id"]), "ok", note=GONE)
+                raise RecordError(f"{stream}: {spec.write.remove_verb} /{path} answered {exc.status} although "
+                                  f"the record is there: Zoho Desk has no such call ({note or exc})") from None
+        return Result(stream, "DELETE", str(record["id"]), "ok", note=note, dry_run=self.dry_run)
 
     def _trash(self, stream: str, spec: ObjectSpec, batch: list[Item]) -> Iterator[tuple[int, Result]]:
         missing = [(i, r) for i, r in batch if not r.get("id")]

@@ -1,15 +1,15 @@
 """What each stream can be written with, generated from the catalog: for ``--about``.
 
 Per stream: the operations Zoho Desk allows, and per operation the call it becomes, the
-fields it requires and the fields it takes (the schema's fields less what Zoho computes,
-plus the object's write-only inputs); and the fields ``upsert_keys`` may name.
+fields it requires and the fields it takes (the row's allow-list for the operation, write-only
+inputs included, and where that list comes from); and the fields ``upsert_keys`` may name.
 """
 
 from __future__ import annotations
 
 from tap_zohodesk.api.catalog import OBJECTS, ObjectSpec
-from tap_zohodesk.api.schema_files import load_schema
-from tap_zohodesk.api.writable import read_only, required, write_only
+from tap_zohodesk.api.rows import UNPROVEN
+from tap_zohodesk.api.writable import allowed, required
 
 REPLY_FIELDS = ("ticketId", "fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc")
 UPLOAD = "filePath, or name and contentBase64"
@@ -29,7 +29,6 @@ def stream_contract(spec: ObjectSpec) -> dict:
         ops = {op: {"call": f"POST {spec.write.tag_calls[op]}", "required": ["ticketId", "name"],
                     "fields": ["ticketId", "name"]} for op in sorted(spec.write.dml)}
         return {"operations": sorted(spec.write.dml), **ops}
-    fields = sorted(set(load_schema(spec)["properties"]) - read_only(spec))
     ops: dict[str, dict] = {}
     if "INSERT" in spec.write.dml:
         needed = links + list(required(spec))
@@ -38,13 +37,18 @@ def stream_contract(spec: ObjectSpec) -> dict:
         if spec.write.create == "upload":
             needed.append(UPLOAD)
         ops["INSERT"] = {"call": f"POST {spec.read.path}", "required": needed,
-                         "fields": links + sorted(set(fields) | set(write_only(spec)))}
+                         "fields": links + sorted(allowed(spec, "INSERT")), "source": spec.write.fields.source}
     if "UPDATE" in spec.write.dml:
         ops["UPDATE"] = {"call": f"{spec.write.update_verb} {spec.write.update_path or spec.read.one}",
-                         "required": ["id", *links], "fields": ["id", *links, *fields]}
+                         "required": ["id", *links], "fields": ["id", *links, *sorted(allowed(spec, "UPDATE"))],
+                         "source": spec.write.fields.source}
     if "DELETE" in spec.write.dml:
         ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
                          "fields": ["id", *links, "_sdc_deleted_at"]}
+    for op in ops:  # how sure the public evidence makes us of each call (an unproven one: results say so too)
+        ops[op]["evidence"] = str(spec.write.evidence_of(op))
+        if spec.write.evidence_of(op).grade == UNPROVEN:
+            ops[op]["unproven"] = True
     out = {"operations": sorted(spec.write.dml), **ops}
     if spec.read.search and {"INSERT", "UPDATE"} <= spec.write.dml and spec.write.search_keys:
         out["upsert_keys"] = list(spec.write.search_keys)
@@ -66,8 +70,8 @@ def as_text(contract: dict[str, dict]) -> str:
         for op in entry["operations"]:
             about = entry[op]
             others = [f for f in about["fields"] if f not in about["required"]]
-            lines.append(f"    {op}: {about['call']}; required: {', '.join(about['required']) or '-'}; "
-                         f"also: {', '.join(others) or '-'}")
+            lines.append(f"    {op}: {about['call']}{' (unproven call)' if about.get('unproven') else ''}; "
+                         f"required: {', '.join(about['required']) or '-'}; also: {', '.join(others) or '-'}")
         if entry.get("upsert_keys"):
             lines.append(f"    upsert_keys may name: {', '.join(entry['upsert_keys'])}")
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ that way and is not looked up.
 
 A create whose outcome is unknown (the run died after its intent, or the answer was a 5xx
 or a cut connection) is looked for among the records created between its first and its
-last attempt, a few minutes either side for clocks and the call's own time: through the
+last attempt, on Zoho's clock (the skew its first answer's ``Date`` header showed; a lookup
+that is the run's first call looks again once it knows), a few minutes either side and the
+call's own time: through the
 module's search with ``createdTimeRange``, else the parent's list of children, else the
 plain list. A candidate must carry the values the
 create sent (every scalar field both have, checked on the record's own GET where there is
@@ -27,6 +29,7 @@ from target_zohodesk.journal import Journal
 
 LOOKUP_BATCH = 25
 CLOCK_MARGIN = timedelta(minutes=5)
+SKEW_IGNORED = timedelta(seconds=5)  # a clock difference the margin covers without looking again
 CALL_TIME = timedelta(seconds=130)  # a call's connect and read timeouts: it is done by then or never
 TIME_FIELDS = ("createdTime", "commentedTime")
 
@@ -122,11 +125,17 @@ class Lookup:
                 until: datetime, key: str) -> str | None:
         """The id of the record this create made, if Zoho has it, claimed for ``key`` in the journal.
         ``since`` / ``until``: its first and last attempt."""
-        low = since - CLOCK_MARGIN
-        high = min(datetime.now(timezone.utc), until + CALL_TIME) + CLOCK_MARGIN
+        def window() -> tuple[datetime, datetime]:  # on Zoho's clock, which stamps createdTime
+            high = min(datetime.now(timezone.utc), until + CALL_TIME)
+            return self.client.server_time(since) - CLOCK_MARGIN, self.client.server_time(high) + CLOCK_MARGIN
+
+        measured = self.client.skew is not None
         with self._claiming:
             taken = self.journal.claimed(stream) if self.journal else set()
-            candidates = [r for r in self._candidates(spec, links, low, high)
+            rows = list(self._candidates(spec, links, *window()))
+            if not measured and abs(self.client.skew or 0.0) > SKEW_IGNORED.total_seconds():
+                rows = list(self._candidates(spec, links, *window()))  # the first answer showed Zoho's clock
+            candidates = [r for r in rows
                           if r.get("id") and str(r["id"]) not in taken and agrees(r, sent) is not False]
             candidates.sort(key=lambda r: str(r.get("createdTime") or r.get("commentedTime") or ""))
             for row in candidates:

@@ -1,14 +1,18 @@
 """Reading the Singer input line by line, knowing which line is which.
 
 A line that is not JSON, or not a Singer message (not an object, no or an unknown ``type``,
-a RECORD without ``stream``/``record``, a RECORD before its SCHEMA, ...) ends the reading:
+a RECORD without ``stream``/``record``, a RECORD before its SCHEMA, nesting deeper than
+``MAX_DEPTH``, ...) ends the reading:
 the Singer stream cannot be trusted past it. The target then writes every record already
 read, and stops non-zero naming the line (``malformed``). A run stopped by a failure no
-record can fix ends the reading the same way (``stopped``). Blank lines are ignored.
+record can fix ends the reading the same way (``stopped``). Blank lines are ignored. A record
+whose text UTF-8 cannot carry (``not_utf8``) is refused alone, by its sink.
 """
 
 from __future__ import annotations
 
+import io
+import sys
 import typing as t
 from collections import Counter
 
@@ -22,6 +26,7 @@ from target_zohodesk.outcome import FatalStop, RunStopped
 NEEDS = {"SCHEMA": ("stream", "schema"), "RECORD": ("stream", "record"), "STATE": ("value",),
          "ACTIVATE_VERSION": ("stream", "version"), "BATCH": ("stream", "encoding", "manifest")}
 OBJECTS = {"SCHEMA": "schema", "RECORD": "record"}
+MAX_DEPTH = 64
 
 
 class Malformed(ValueError):
@@ -36,12 +41,50 @@ class RecordBeforeSchema(RunStopped, RecordsWithoutSchemaException):
     """The run stopped at a RECORD whose stream had no SCHEMA yet (the SDK's own error too)."""
 
 
+def depth(value: object) -> int:
+    """How deeply a decoded JSON value nests (without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            todo.extend((inner, level + 1) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def not_utf8(value: object, where: str = "record") -> str | None:
+    """Where a string of the record holds what UTF-8 cannot carry (undecodable input bytes, or a
+    lone surrogate escape), or None."""
+    todo = [(value, where)]
+    while todo:
+        item, path = todo.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return path
+        elif isinstance(item, dict):
+            todo.extend((v, f"{path}/{_shown(k)}") for k, v in item.items())
+            todo.extend((k, f"{path}/{_shown(k)} (its name)") for k in item if isinstance(k, str))
+        elif isinstance(item, list):
+            todo.extend((v, f"{path}/{i}") for i, v in enumerate(item))
+    return None
+
+
+def _shown(name: object) -> str:
+    return str(name).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def check(line: str, number: int) -> dict:
     """The Singer message on this line, or Malformed."""
     try:
         message = deserialize_json(line)
     except ValueError as exc:
         raise Malformed(f"input line {number} is not JSON ({exc.__class__.__name__}: {exc})") from None
+    except RecursionError:
+        raise Malformed(f"input line {number} nests deeper than JSON can be read here") from None
+    if depth(message) > MAX_DEPTH:
+        raise Malformed(f"input line {number} nests deeper than {MAX_DEPTH} levels: no Zoho Desk record does")
     if not isinstance(message, dict):
         raise Malformed(f"input line {number} is not a Singer message (a JSON {type(message).__name__})")
     kind = message.get("type")
@@ -66,6 +109,12 @@ class LineReader(SingerReader):
         self.malformed: Malformed | None = None
         self.stopped: FatalStop | None = None
         self.lines = 0
+
+    @property
+    def default_input(self) -> t.IO[str]:
+        """stdin as UTF-8, undecodable bytes kept (as lone surrogates) for the record's sink to refuse."""
+        raw = getattr(sys.stdin, "buffer", None)
+        return sys.stdin if raw is None else io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape")
 
     def process_lines(self, file_input: t.IO[str] | None,
                       callbacks: dict[str, t.Callable[[dict], None]]) -> t.Counter[str]:

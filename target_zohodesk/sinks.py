@@ -20,6 +20,7 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.writable import write_only
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result
+from target_zohodesk.reader import not_utf8
 from target_zohodesk.writer import operation_of, refusal
 
 
@@ -83,11 +84,16 @@ class ZohoDeskSink(BatchSink):
             self.owner.report([Result(self.stream_name, operation, record_id(record), "skipped", self.refused)])
             return
         error = next(iter(self._validator.iter_errors(record)), None) if self._validator else None
-        refused = None
-        if error is not None:  # reported with its batch, in input order
+        refused, garbled = None, not_utf8(record)
+        if garbled is not None:  # reported with its batch, in input order
+            refused = Result(self.stream_name, operation, record_id(record), "error",
+                             f"{self.stream_name}: {garbled}: text that is not valid UTF-8 (refused, nothing sent)")
+        elif error is not None:
             where = "/".join(map(str, error.absolute_path)) or "record"
             refused = Result(self.stream_name, operation, record_id(record), "error",
                              f"{self.stream_name}: {where}: {error.message}")
+        if refused is None and operation in ("INSERT", "SEND"):
+            self.owner.tag(self.stream_name, record)
         context.setdefault("items", []).append((record, refused))
 
     def process_batch(self, context: dict) -> None:

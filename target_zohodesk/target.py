@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.estimate import estimate_lines
 from target_zohodesk.guard import DEFAULT_MAX_DELETES, DEFAULT_MAX_RATIO, DeleteGuard, DeletesHeld
-from target_zohodesk.journal import Journal, default_path
+from target_zohodesk.journal import TAG, Journal, default_path
 from target_zohodesk.outcome import FatalStop, RecordsFailed, Result, RunStopped, Tally, result_line
 from target_zohodesk.preview import FieldChanges
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
@@ -86,6 +87,10 @@ class TargetZohoDesk(Target):
         th.Property("fail_on_error", th.BooleanType, default=True,
                     description="Exit non-zero (2) when any record failed; false: exit 0 and leave it to the "
                     "results file."),
+        th.Property("attachments_dir", th.StringType,
+                    description="Folder an attachment record's filePath may name a file in (relative paths start "
+                    "there; a path leading out, symlinks included, is refused). Unset: filePath is refused; "
+                    "contentBase64 always works."),
         th.Property("upsert_keys", th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
@@ -121,6 +126,7 @@ class TargetZohoDesk(Target):
         self._results = None
         self._held_state: dict | None = None
         self._results_to: str | None = self.config.get("results_path")
+        self.segment = 0  # changes of STATE read so far: a record read after the k-th is in segment k
 
     @property
     def writer(self) -> Writer:
@@ -129,10 +135,22 @@ class TargetZohoDesk(Target):
             org = str(self.config["org_id"])
             client = ZohoDeskClient(dict(self.config), user_agent="target-zohodesk")  # dry runs only read
             journal = Journal(self.config.get("journal_path") or default_path(org), org=org,
-                              host=urlsplit(self.api_url).netloc)
+                              host=urlsplit(self.api_url).netloc, read_only=dry)
             self._writer = Writer(client, journal, dry_run=dry, upsert_keys=self.upsert_keys,
+                                  attachments_dir=self.config.get("attachments_dir"),
                                   keep_before_images=bool(self.config.get("keep_before_images")))
         return self._writer
+
+    # -- the journal follows STATE ---------------------------------------------------------------
+    def tag(self, stream: str, record: dict) -> None:
+        """Mark a create-to-be, as read, with its journal entry (journal.py)."""
+        record[TAG] = self.writer.journal.tag(stream, record, self.segment)
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        before = self._latest_state
+        super()._process_state_message(message_dict)
+        if self._latest_state != before:
+            self.segment += 1
 
     # -- reporting ----------------------------------------------------------------------------
     def refuse_stream(self, stream: str, reason: str) -> None:
@@ -177,10 +195,12 @@ class TargetZohoDesk(Target):
             except FatalStop as exc:
                 stop = exc
             if stop is None and self._held_state is not None and not self.guard.stopped:
-                super()._write_state_message(self._held_state)
+                self._write_state_message(self._held_state)
         if stop is not None:
             self._abandon_pending()
         self._close()
+        if stop is None and reader.malformed is None and self._writer is not None and self._writer.journal:
+            self._writer.journal.settle()  # the whole input was read and answered: nothing to replay
         if stop is not None:
             raise RunStopped(f"{stop.error} -- the run stopped: {self.tally.total('not_attempted')} record(s) "
                              "not attempted, STATE not advanced past them")
@@ -206,16 +226,21 @@ class TargetZohoDesk(Target):
         self.report(self.guard.abandon())
 
     def _write_state_message(self, state: dict) -> None:
-        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent."""
+        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent. Once
+        out, the journal settles the creates read before it (journal.py)."""
         if self.guard.holding or self.guard.stopped:
             self._held_state = state
             return
         super()._write_state_message(state)
+        if self._writer is not None and self._writer.journal is not None:
+            self._writer.journal.settle(self.segment)  # the sender now knows every create read before it
 
     def _close(self) -> None:
         if self._results is not None:
             self._results.close()
             self._results = None
+        for line in self._writer.dropped_lines() if self._writer is not None else []:
+            self.logger.info("%s", line)
         for line in ["target-zohodesk results:", *self.tally.table(), *self.field_changes.lines()]:
             self.logger.info("%s", line)
 
@@ -277,7 +302,7 @@ class TargetZohoDesk(Target):
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure, or a stopped run, ends as one line on stderr
-    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG keeps the traceback."""
+    (exit 1; records failed: exit 2); LOGLEVEL=DEBUG adds the traceback, the exit code stays."""
     from tap_zohodesk.api.connection import run_cli
 
     if "--estimate" in sys.argv:
@@ -293,6 +318,6 @@ def main() -> None:  # console-script entry point
         run_cli(TargetZohoDesk.name, TargetZohoDesk.cli)
     except RunStopped as exc:
         if debug_requested(TargetZohoDesk.name):
-            raise
+            traceback.print_exc()  # the exit code stays the run's, whatever the log level
         print(f"{TargetZohoDesk.name}: {' '.join(str(exc).split())}", file=sys.stderr, flush=True)
         raise SystemExit(exc.exit_code) from None

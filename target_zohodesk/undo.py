@@ -213,5 +213,6 @@ class Undo:
         if moved:
             return Result(spec.stream, "REVERT", rid, "skipped", f"changed since the run by someone else "
                           f"({', '.join(moved)}): not set back")
-        self.writer._update(spec, (spec.write.update_path or spec.read.one).format(id=rid), back)
+        self.client.request(spec.write.update_verb, (spec.write.update_path or spec.read.one).format(id=rid),
+                            json=back, label=f"revert {spec.stream}")
         return Result(spec.stream, "REVERT", rid, "ok")

@@ -6,8 +6,10 @@ Policy in a few lines:
   the stream never takes is ``skipped`` (the target says so once per stream and operation);
 - with ``upsert_keys`` a record without ``id`` is looked up by those fields first (lookup.py)
   and becomes an UPDATE of the record found, or an INSERT;
-- the body is the record less what Zoho computes (writable.py) and less the parent ids,
-  which go in the URL; INSERT drops nulls, UPDATE patches exactly the fields present;
+- the body is the record's fields in the row's allow-list for the operation (writable.py);
+  the parent ids go in the URL; other fields the tap emits are dropped (one log line per stream
+  and operation at the end), any other field refuses the record; INSERT drops nulls, UPDATE
+  patches exactly the fields present; an update uses the row's verb, never another;
 - creates (INSERT, sendReply) are journaled (journal.py): intent before the call, outcome
   after; an intent without outcome, or a create answered 5xx or cut off, is looked up in
   Zoho before it is sent again, so no record is created twice;
@@ -22,18 +24,20 @@ import base64
 import mimetypes
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.writable import read_only, required
+from tap_zohodesk.api.writable import UnknownFields, required, unproven
+from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
 from target_zohodesk.preview import BeforeImages
+from target_zohodesk.uploads import allowed_file
 
 ACTION = "send_email_reply"
 REPLY_REQUIRED = ("ticketId", "fromEmailAddress", "to", "content", "contentType")
@@ -77,15 +81,18 @@ def plain(value):
 
 class Writer(GroupWrites, BeforeImages):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
-                 upsert_keys: dict[str, list[str]] | None = None, keep_before_images: bool = False):
+                 upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None,
+                 keep_before_images: bool = False):
         self.keep_before_images = keep_before_images
         self.client = client
+        self.attachments_dir = attachments_dir
         self.journal = journal
         self.dry_run = dry_run
         self.upsert_keys = upsert_keys or {}
         self.lookup = Lookup(client, journal) if client is not None else None
         self.stop: ZohoDeskError | None = None
         self._stop_lock = threading.Lock()
+        self.dropped: dict[tuple[str, str], Counter] = {}
 
     # -- one batch ----------------------------------------------------------------------------
     def write(self, stream: str, records: list[dict]) -> list[Result]:
@@ -183,14 +190,24 @@ class Writer(GroupWrites, BeforeImages):
             links[link] = str(record[link])
         return links
 
-    @staticmethod
-    def _body(spec: ObjectSpec, record: dict, *, drop_nulls: bool) -> dict:
-        blocked = read_only(spec)
-        return {k: plain(v) for k, v in record.items()
-                if not k.startswith("_sdc_") and k not in blocked and not (drop_nulls and v is None)}
+    def _body(self, spec: ObjectSpec, operation: str, record: dict) -> dict:
+        try:
+            body, dropped = allowed_body(spec, operation, record)
+        except UnknownFields as exc:
+            raise RecordError(str(exc)) from None
+        if dropped:
+            with self._stop_lock:
+                self.dropped.setdefault((spec.stream, operation), Counter()).update(dropped)
+        return {k: plain(v) for k, v in body.items() if not (operation == "INSERT" and v is None)}
+
+    def dropped_lines(self) -> list[str]:
+        """One line per stream and operation: the emitted fields left out of its bodies, and how often."""
+        return [f"{stream}: {operation} left out fields Zoho Desk computes or does not take on this write: "
+                + ", ".join(f"{name} ({n} records)" for name, n in sorted(counts.items()))
+                for (stream, operation), counts in sorted(self.dropped.items())]
 
     def _insert_body(self, spec: ObjectSpec, record: dict) -> dict:
-        body = self._body(spec, record, drop_nulls=True)
+        body = self._body(spec, "INSERT", record)
         if spec.write.contact_or:  # tickets: contactId, or a contact by email (matched or created by Zoho)
             email = body.pop("contactEmail", None)
             if not body.get("contactId"):
@@ -267,30 +284,22 @@ class Writer(GroupWrites, BeforeImages):
             result = self._creating(stream, spec, record, call, links)
             result.matched_by = matched
             return result
-        body = self._body(spec, record, drop_nulls=False)
+        body = self._body(spec, operation, record)
         path = (spec.write.update_path or spec.read.one).format(**links, id=record["id"])
         if not body:
             return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
+        note = unproven(spec, operation)
         seen = self.before_image(spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
+        note = "; ".join(filter(None, [note, seen.pop("note", None)])) or None
         if not self.dry_run:
-            self._update(spec, path, body)
-        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched, **seen)
-
-    def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
-        """PATCH or PUT as the row says; where the evidence is thin a 405 tries the other verb,
-        once per endpoint per run (remembered, logged once)."""
-        key = f"update {spec.write.update_path or spec.read.one}"
-        lesson = self.client.learned.of(key)
-        verb = "PUT" if (spec.write.update_verb == "PUT") != ("verb" in lesson.dropped) else "PATCH"
-        try:
-            self.client.request(verb, path, json=body, label=f"update {spec.stream}")
-        except ZohoDeskError as exc:
-            if exc.status != 405 or "verb" in lesson.dropped:
+            try:
+                self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
+            except ZohoDeskError as exc:
+                if note and exc.status in (404, 405):
+                    raise RecordError(f"{exc} ({note})") from None
                 raise
-            lesson.dropped.add("verb")
-            other = "PATCH" if verb == "PUT" else "PUT"
-            self.client.learned.note(key, f"refuses {verb}: updating with {other}")
-            self.client.request(other, path, json=body, label=f"update {spec.stream}")
+        return Result(stream, operation, str(record["id"]), "ok", note=note, dry_run=self.dry_run,
+                      matched_by=matched, **seen)
 
     def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict) -> Result:
         """A create, journaled: intent, call, outcome; an unknown outcome is looked up first."""
@@ -354,9 +363,7 @@ class Writer(GroupWrites, BeforeImages):
 
     def _upload(self, spec: ObjectSpec, record: dict, links: dict):
         if record.get("filePath"):
-            path = Path(record["filePath"])
-            if not path.is_file():
-                raise RecordError(f"{spec.stream}: filePath {str(path)!r} is not a readable file")
+            path = allowed_file(spec.stream, record["filePath"], self.attachments_dir)
             name, content = record.get("name") or path.name, path.read_bytes()
         elif record.get("contentBase64") and record.get("name"):
             name, content = record["name"], base64.b64decode(record["contentBase64"])

@@ -19,6 +19,7 @@ class SyncResult:
     schemas: dict[str, dict] = field(default_factory=dict)
     state: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
+    error: Exception | None = None  # with run_tap(..., failing=True): what the run ended with
 
     def ids(self, stream: str) -> list[str]:
         return [r["id"] for r in self.records[stream]]
@@ -35,13 +36,23 @@ def catalog_for(config: dict, streams: list[str] | None) -> dict:
     return catalog
 
 
-def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | None = None) -> SyncResult:
+def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | None = None,
+            failing: bool = False) -> SyncResult:
+    """Sync in-process; ``failing``: the run must end with an error, kept in ``error`` beside what
+    it wrote."""
     tap = TapZohoDesk(config=config, catalog=catalog_for(config, streams), state=state or {},
                       parse_env_config=False)
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        tap.sync_all()
     result = SyncResult()
+    with contextlib.redirect_stdout(out):
+        try:
+            tap.sync_all()
+        except Exception as exc:
+            if not failing:
+                raise
+            result.error = exc
+    if failing and result.error is None:
+        raise AssertionError("the run was expected to fail and did not")
     for line in out.getvalue().splitlines():
         message = json.loads(line)
         if message["type"] == "RECORD":

@@ -72,8 +72,8 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
             continue
         param = spec.filters.param(name)
         if name in spec.filters.local:
-            if read.params:
-                out.append(f"GET /{spec.read.path}: takes parameters, yet {name} is applied locally")
+            if param in read.params:
+                out.append(f"GET /{spec.read.path}: takes {param}, yet {name} is applied to the answer")
             continue
         target = searching if searching and name not in spec.filters.list_only else read
         if name in spec.filters.uncertain:
@@ -81,6 +81,9 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
                 out.append(f"GET /{target.path}: documents {param}, yet the row calls it uncertain")
         elif param not in target.params:
             out.append(f"GET /{target.path}: filter {name} goes out as {param!r}, which the endpoint does not take")
+    for name in spec.read.params:
+        if name not in read.params:
+            out.append(f"GET /{spec.read.path}: the row always sends {name}, which the endpoint does not take")
     as_param = spec.parent and spec.parent.as_param
     for name, wanted in ((spec.read.time_param, spec.read.time_param), ("sortBy", spec.read.newest_first),
                          ("fields", spec.read.fields_param or None), (as_param and spec.parent.key, as_param or None)):
@@ -162,19 +165,20 @@ def test_a_sync_of_every_stream_gets_no_4xx_and_leaves_no_stream_empty(small_emu
 
 
 def test_a_refused_parameter_fails_the_run_with_zohos_line(emulator, tmp_path):
-    """A 422 about our own request is not "this org cannot serve it": the run stops, non-zero, one line."""
+    """A 422 about our own request is not "this org cannot serve it": that stream fails, the others go
+    on, and the run ends non-zero with one line naming the stream and Zoho's answer."""
     config = tmp_path / "config.json"
     config.write_text(json.dumps(emulator.config()))
     emulator.inject("extra_param", path="/teams$", param="sortOrder")
     proc = subprocess.run([sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config",
-                           str(config), "--catalog", str(_catalog(tmp_path, emulator, ["agents", "teams"]))],
+                           str(config), "--catalog", str(_catalog(tmp_path, emulator, ["agents", "teams", "roles"]))],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     line = "GET /teams -> HTTP 422 UNPROCESSABLE_ENTITY: Extra query parameter 'sortOrder' is present in the input."
-    assert f"tap-zohodesk: {line}" in proc.stderr.splitlines()
+    assert f"tap-zohodesk: {line} (stream 'teams' failed); the other streams completed" in proc.stderr.splitlines()
     assert "Traceback" not in proc.stderr
     records = [json.loads(x) for x in proc.stdout.splitlines() if '"RECORD"' in x]
-    assert {r["stream"] for r in records} == {"agents"}  # what came before is delivered
+    assert {r["stream"] for r in records} == {"agents", "roles"}  # before and after the failed stream
 
 
 def test_not_available_here_skips_the_stream_with_what_to_do(emulator, caplog):

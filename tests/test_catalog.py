@@ -123,7 +123,7 @@ def test_meltano_selects_what_discovery_selects_by_default():
     every = {name for spec in OBJECTS for name in (spec.stream, *dict(spec.unwound))}
     excluded = {name for name in every if any(fnmatch.fnmatchcase(name, p) for p in patterns)}
     assert tap["select"][0] == "*.*"
-    assert excluded == {name for spec in OBJECTS if spec.read.costly for name in (spec.stream, *dict(spec.unwound))}
+    assert excluded == {name for spec in OBJECTS if spec.opt_in for name in (spec.stream, *dict(spec.unwound))}
     assert {"ticket_metrics", "jira_issues", "ticket_activities", "tickets_extended"} <= excluded
 
 

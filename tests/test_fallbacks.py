@@ -23,7 +23,8 @@ def test_a_list_that_refuses_paging_is_read_in_one_call_learned_once(emulator, c
     assert set(result.ids("ticket_approvals")) == expected and expected
     refused = emulator.errors()
     assert len(refused) == 1 and "Extra query parameter" not in str(refused)  # the log holds the query
-    assert result.stats["fallbacks"] == ["refuses 'from': read in one call without paging"]
+    assert result.stats["fallbacks"] == [
+        "tickets/{ticketId}/approvals: refuses 'from': read in one call without paging"]  # listed with its endpoint
     assert caplog.text.count("read in one call without paging") == 1
 
 

@@ -1,6 +1,7 @@
 """No duplicate and nothing missing at any concurrency: 500 ticket creates at max_concurrency 5
 under 10% faults and lost answers, the target killed (SIGKILL) at 10 random points and
-replayed each time; counted in the emulator's own tickets table.
+replayed each time; counted in the emulator's own tickets table. Zoho's clock the same as ours, or
+10 minutes ahead or behind (its createdTime and Date header): a lookup's window follows Zoho's clock.
 
 Faults: 429 and 500 answered before the write is done (a create answered 500 is not retried
 by the client: Zoho may have done it), connections cut before it is done, and answers lost
@@ -17,6 +18,8 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+
+import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tests.emulator import Emulator
@@ -35,9 +38,10 @@ def _run(config_path, input_path, timeout=300) -> subprocess.Popen:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_killed_ten_times_under_faults_creates_each_ticket_once(tmp_path):
+@pytest.mark.parametrize("clock_skew", [0, 600, -600], ids=["same clock", "Zoho 10 min ahead", "Zoho 10 min behind"])
+def test_killed_ten_times_under_faults_creates_each_ticket_once(tmp_path, clock_skew):
     rng = random.Random(2026)
-    with Emulator(tickets=50, seed=3) as emu:
+    with Emulator(tickets=50, seed=3, clock_skew=clock_skew) as emu:
         contact = emu.store.tables["contacts"].rows[0]["id"]
         department = emu.store.tables["departments"].rows[0]["id"]
         records = [{"subject": f"kill-test {i:03d}", "departmentId": department, "contactId": contact,
@@ -97,8 +101,8 @@ def test_killed_ten_times_under_faults_creates_each_ticket_once(tmp_path):
         counts = ours()
         duplicates = sum(n - 1 for n in counts.values())
         missing = TOTAL - len(counts)
-        print(f"kill test: {kills} kills {deaths}; faults {dict(emu.faults_served)}, answers lost "
-              f"{emu.answers_lost}; duplicates {duplicates}, missing {missing}")
+        print(f"kill test (Zoho's clock {clock_skew:+} s): {kills} kills {deaths}; faults {dict(emu.faults_served)}, "
+              f"answers lost {emu.answers_lost}; duplicates {duplicates}, missing {missing}")
         assert kills == KILLS
         assert sum(emu.faults_served.values()) > 50 and emu.answers_lost > 5
         assert duplicates == 0 and missing == 0

@@ -12,7 +12,7 @@ import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.schema_files import load_schema
-from tap_zohodesk.api.writable import read_only, required, write_only
+from tap_zohodesk.api.writable import allowed, required, write_only
 from target_zohodesk.contract import write_contract
 from tests.helpers import catalog_for, run_target, singer_lines, target_emulator
 
@@ -104,11 +104,22 @@ def test_about_lists_each_streams_operations_and_fields():
             assert set(entry[op]["fields"]) - {"_sdc_deleted_at"} <= schema | {"ticketId"}
         if "INSERT" in spec.write.dml and spec.schema_name not in ("tags", "ticket_tags"):
             assert set(required(spec)) <= set(entry["INSERT"]["required"])
-            assert not set(entry["INSERT"]["fields"]) & (read_only(spec) - set(spec.links) - set(write_only(spec)))
+            assert set(entry["INSERT"]["fields"]) == set(spec.links if not spec.parent.as_param else ()) | allowed(
+                spec, "INSERT") if spec.parent else set(entry["INSERT"]["fields"]) == allowed(spec, "INSERT")
     assert "contactEmail" in writes["tickets"]["INSERT"]["fields"]
     assert writes["tickets"]["INSERT"]["required"] == ["subject", "departmentId", "contactId or contactEmail"]
     assert writes["ticket_tags"]["DELETE"]["call"] == "POST tickets/{ticketId}/dissociateTag"
     assert writes["contacts"]["upsert_keys"][0] == "email"
+    assert writes["accounts"]["upsert_keys"] == ["accountName"]  # accounts/search takes no email/phone/website
+    assert writes["contacts"]["UPDATE"]["source"] == "OAS" and "isEndUser" not in writes["contacts"]["UPDATE"]["fields"]
+    unproven = {(s, op) for s, e in writes.items() for op in e["operations"] if e[op].get("unproven")}
+    assert unproven == {("kb_categories", "DELETE"), ("kb_categories", "UPDATE"),  # kbCategory/{id}: no operation
+                        ("contract_comments", "UPDATE"), ("contract_comments", "DELETE"),  # verbs: nowhere
+                        ("archived_tickets", "UPDATE"), ("archived_tickets", "DELETE"),  # archived ids: nowhere
+                        ("call_attachments", "INSERT"), ("call_attachments", "DELETE"),  # no such module (R6)
+                        ("event_attachments", "INSERT"), ("event_attachments", "DELETE")}
+    assert writes["kb_categories"]["UPDATE"]["evidence"] == "unproven (reference)"
+    assert writes["teams"]["UPDATE"]["evidence"] == "confirmed (OAS)"
     text = subprocess.run([sys.executable, "-m", "target_zohodesk", "--about"], capture_output=True, text=True,
                           timeout=120, check=True).stdout
     assert "Writes (per stream" in text and "  - Stream: ticket_tags" in text

@@ -30,14 +30,18 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import msgspec
 import requests
 
 from tap_zohodesk.api.connection import (
+    BUDGET,
     CONNECT_TIMEOUT,
+    CREDITS,
+    UNSURE,
     AccessToken,
     ZohoAuthError,
     ZohoDeskError,
@@ -62,6 +66,9 @@ _decode = msgspec.json.Decoder().decode  # several times faster than requests' j
 
 class BudgetSpent(ZohoDeskError):
     """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, kind=BUDGET)
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -169,6 +176,7 @@ class ZohoDeskClient:
         self.retries = 0
         self.credits_used = 0
         self.credits_remaining: int | None = None
+        self.skew: float | None = None  # seconds Zoho's clock is ahead of ours, from its first Date header
 
     # -- plumbing -----------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -230,11 +238,13 @@ class ZohoDeskClient:
                 with self._stats_lock:
                     self.calls[stat] += 1
                 if not retry_unsafe or attempt >= self.max_retries:
-                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}") from exc
+                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}", kind=UNSURE) from exc
                 self._sleep_before_retry(attempt, None)
                 attempt += 1
                 continue
             self._account(stat, resp)
+            if self.skew is None:
+                self._measure_clock(resp)
             status = resp.status_code
             if 200 <= status < 300 and not resp.content:
                 if method == "GET" and status != 204:
@@ -267,7 +277,7 @@ class ZohoDeskClient:
                     line = describe_error(method, where, status, body, resp.text)
                     raise ZohoDeskError(
                         f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
-                        status=status, code=code,
+                        status=status, code=code, kind=CREDITS,
                     )
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1
@@ -287,6 +297,18 @@ class ZohoDeskClient:
                 self.credits_by[stat] += int(weight)
             if remaining and remaining.lstrip("-").isdigit():
                 self.credits_remaining = int(remaining)
+
+    def _measure_clock(self, resp: requests.Response) -> None:
+        try:
+            server = parsedate_to_datetime(resp.headers.get("Date") or "")
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is not None:
+            self.skew = (server - datetime.now(timezone.utc)).total_seconds()
+
+    def server_time(self, local: datetime) -> datetime:
+        """A time of this machine on Zoho's clock (as measured on its first answer; unmeasured: as is)."""
+        return local + timedelta(seconds=self.skew or 0.0)
 
     def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
         return self.request("GET", path, params=params, label=label)

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 from singer_sdk import typing as th
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
+from urllib3.util import parse_url
 
 # Data center -> (Desk host, Accounts host). Canada is the odd one: *zohocloud*.ca for both.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
@@ -46,17 +47,66 @@ class ConfigError(ValueError):
     """A config value is wrong; the message is one line naming the key."""
 
 
-class ZohoDeskError(Exception):
-    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason."""
+# What went wrong, decided once where the answer is read; callers decide by kind, never by
+# status code or message text.
+AUTH, ORG, UNREACHABLE, CREDITS, BUDGET = "auth", "org", "unreachable", "credits", "budget"
+THROTTLED, TRANSIENT, UNSURE = "throttled", "transient", "unsure"
+REFUSED, NOT_AVAILABLE, GONE, BAD_ANSWER, INVALID = "refused", "not available", "gone", "bad answer", "invalid"
+# kinds no other stream or record can survive: the run stops at once
+FATAL_KINDS = frozenset({AUTH, ORG, UNREACHABLE, CREDITS, BUDGET})
+# Zoho's errorCodes that say "this org cannot serve this object", and what the user can do.
+NOT_AVAILABLE_CODES = {
+    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
+    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
+    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
+                      "refresh token, or deselect the stream",
+}
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+
+def kind_of(status: int | None, code: str | None) -> str:
+    """The kind of a Zoho answer that is not 2xx (``status`` None: no answer at all)."""
+    if status is not None and 200 <= status < 300:
+        return BAD_ANSWER
+    if code == "OAUTH_ORG_MISMATCH":
+        return ORG
+    if status == 401 or code in ("INVALID_OAUTH", "UNAUTHORIZED"):
+        return AUTH
+    if code in NOT_AVAILABLE_CODES:
+        return NOT_AVAILABLE
+    if status == 404:
+        return GONE  # Zoho answers URL_NOT_FOUND for a bad path and for a record that is not there
+    if status == 429:
+        return THROTTLED
+    if status is None or status >= 500:
+        return UNSURE
+    if status == 422 and code in ("UNPROCESSABLE_ENTITY", None):
+        return REFUSED
+    return INVALID
+
+
+class ZohoDeskError(Exception):
+    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason, ``kind``
+    what went wrong (set where the answer was read; from status and code when not given)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 kind: str | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
+        self.kind = kind or (kind_of(status, code) if status is not None else BAD_ANSWER)
+
+    @property
+    def fatal(self) -> bool:
+        """No other stream or record can succeed either: the run stops."""
+        return self.kind in FATAL_KINDS
 
 
 class ZohoAuthError(ZohoDeskError):
     """The OAuth refresh failed: nothing else can work."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 kind: str | None = None):
+        super().__init__(message, status=status, code=code, kind=kind or AUTH)
 
 
 def resolve_urls(config: dict) -> tuple[str, str]:
@@ -75,20 +125,34 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     api_url = (config.get("api_url") or f"https://{desk}/api/v1").rstrip("/")
     accounts_url = (config.get("accounts_url") or f"https://{accounts}").rstrip("/")
     for key, url in (("api_url", api_url), ("accounts_url", accounts_url)):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"config {key!r} must be an http(s) URL, got {url!r}")
-        if parts.scheme == "http" and not _loopback(parts.hostname):
-            raise ConfigError(f"config {key!r} is plain http to {parts.hostname}: it would send "
-                              f"{EXPOSED_BY[key]} unencrypted; use https")
+        check_url(key, url)
     return api_url, accounts_url
+
+
+def check_url(key: str, url: str) -> None:
+    """Refuse a base URL the HTTP library could read another way than this check does: parsed
+    with urllib3's own parser (the one requests connects with), and no userinfo, backslash,
+    query, fragment, whitespace or control character; plain http only to loopback."""
+    odd = next((c for c in url if c in "\\@?#" or c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        raise ConfigError(f"config {key!r} may not contain {odd!r} (userinfo, a backslash, a query or a "
+                          f"fragment could send the credentials to another host than it names), got {url!r}")
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        raise ConfigError(f"config {key!r} is not a URL, got {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.host:
+        raise ConfigError(f"config {key!r} must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not _loopback(parts.host):
+        raise ConfigError(f"config {key!r} is plain http to {parts.host}: it would send "
+                          f"{EXPOSED_BY[key]} unencrypted; use https")
 
 
 def _loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
@@ -139,7 +203,7 @@ def reach(send: Callable[[], requests.Response], url: str, down: set[str], what:
                 raise
             if not waits:
                 down.add(host)
-                raise error(f"cannot reach {host}: {why} ({what})") from exc
+                raise error(f"cannot reach {host}: {why} ({what})", kind=UNREACHABLE) from exc
             time.sleep(waits.pop(0))
             continue
         down.discard(host)
@@ -156,7 +220,12 @@ def _rate_limited(body: object) -> bool:
 
 class AccessToken:
     """One client's OAuth access token: minted from the refresh token, reused until a minute
-    before expiry, refreshed under a lock (and on demand when a call proves it ``stale``)."""
+    before expiry, refreshed under a lock (and on demand when a call proves it ``stale``).
+
+    Zoho limits token requests per refresh token (about 10 in 10 minutes), so a run makes as
+    few as it can: a refresh in flight is shared by every worker waiting on the lock, and a
+    refresh that failed (revoked token, wrong client, retries spent) is final: every later
+    ``get`` raises the same error without asking Zoho Accounts again."""
 
     def __init__(self, config: dict, accounts_url: str, session: Callable[[], requests.Session], *,
                  max_retries: int, backoff: float, down: set[str]):
@@ -167,6 +236,7 @@ class AccessToken:
         self._token: str | None = None
         self._expiry = 0.0
         self._lock = threading.Lock()
+        self._refused: str | None = None  # why the refresh failed: final for the run
         self._warned_rate_limit = False
         self.refreshes = 0
         self.retries = 0
@@ -174,9 +244,15 @@ class AccessToken:
     def get(self, *, stale: str | None = None) -> str:
         """A valid access token; refreshed when missing, expiring or equal to ``stale``."""
         with self._lock:
+            if self._refused is not None:
+                raise ZohoAuthError(self._refused)
             fresh = self._token and self._token != stale
             if not (fresh and time.monotonic() < self._expiry - TOKEN_EARLY_REFRESH_SECONDS):
-                self._refresh()
+                try:
+                    self._refresh()
+                except ZohoAuthError as exc:
+                    self._refused = str(exc)
+                    raise
             return self._token  # type: ignore[return-value]
 
     def _refresh(self) -> None:

@@ -3,12 +3,15 @@
 Offsets start at 0 and advance by the rows received. Whether the server counts ``from``
 from 0 or 1 is not settled; with 1-based counting consecutive pages overlap by one row,
 which is dropped by id, so no row is skipped either way. Iteration stops on 204, on a short
-page, or when ``from`` would pass ``max_from`` (``exhausted`` then stays False).
+page, or when ``from`` would pass ``max_from``: one call at ``max_from`` then tells whether
+rows lie past it, which cannot be read (``exhausted`` stays False; True when all were read).
 
 Where the public evidence is split, the pager tolerates both answers, once per endpoint per
-run, and logs the fallback the first time (``Learned``):
+run, and logs the fallback the first time it is learned on each endpoint (``Learned``; the
+run's summary lists each with its endpoint):
 - 422 "Extra query parameter 'from'" (or 'limit'): the list takes no paging; read it in one call;
-- 422 on ``limit``: step the page size down (500/200 -> 200 -> 100 -> 99 -> 50);
+- 422 on ``limit``: step the page size down to the next documented cap (500/200 -> 200 -> 100
+  -> 50); to 99 only for threads, whose pages Zoho's web UI clamps to 99 (DeskUI);
 - 422 "Extra query parameter 'x'" for a parameter the caller marked droppable (a filter no
   evidence shows the endpoint takes): send it no more; the caller applies it to the answer.
 Any other refusal is an error. So are answers that cannot be right: an envelope without the
@@ -29,7 +32,14 @@ from tap_zohodesk.api.connection import ZohoDeskError
 if TYPE_CHECKING:
     from tap_zohodesk.api.client import ZohoDeskClient
 
-LIMIT_STEPS = (200, 100, 99, 50)
+LIMIT_STEPS = (200, 100, 50)  # the documented caps
+CLAMPED = {"tickets/{ticketId}/threads": 99}  # DeskUI asks threads by at most 99
+
+
+def smaller_limits(key: str, limit: int) -> list[int]:
+    """The page sizes to step down to from ``limit`` on the endpoint ``key``, largest first."""
+    steps = {*LIMIT_STEPS, *([CLAMPED[key]] if key in CLAMPED else [])}
+    return sorted((step for step in steps if step < limit), reverse=True)
 EXTRA_PARAM = re.compile(r"Extra query parameter '([^']+)'")
 log = logging.getLogger("zohodesk.client")
 
@@ -50,20 +60,36 @@ class Learned:
         self._lessons: dict[str, Lesson] = {}
         self.memo: dict[str, object] = {}  # answers worth reading once per run (module ids, ...)
         self._lock = threading.Lock()
-        self.fired: list[str] = []  # one line per fallback, for the end-of-run summary
+        self.fired: list[str] = []  # "<endpoint>: <fallback>", one per fallback and endpoint, for the summary
 
     def of(self, key: str) -> Lesson:
         with self._lock:
             return self._lessons.setdefault(key, Lesson())
 
     def note(self, key: str, line: str) -> None:
+        """Log and list a fallback learned on endpoint ``key``, once per endpoint."""
+        entry = f"{key}: {line}"
         with self._lock:
-            if line not in self.fired:
-                self.fired.append(line)
-                log.warning("%s: %s", key, line)
+            if entry not in self.fired:
+                self.fired.append(entry)
+                log.warning("%s", entry)
 
     def dropped(self, key: str) -> set[str]:
         return set(self.of(key).dropped)
+
+    def export(self) -> dict[str, dict]:
+        """What each endpoint (path template) taught, for a probe report: nothing of a record."""
+        with self._lock:
+            return {key: {"limit": n.limit, "unpaged": n.unpaged, "dropped": sorted(n.dropped)}
+                    for key, n in sorted(self._lessons.items()) if n.limit or n.unpaged or n.dropped}
+
+    def seed(self, lessons: dict[str, dict]) -> None:
+        """Start the run knowing what an earlier run (a probe) learned: no call asks again."""
+        for key, taught in lessons.items():
+            lesson = self.of(key)
+            lesson.limit = taught.get("limit") or lesson.limit
+            lesson.unpaged = lesson.unpaged or bool(taught.get("unpaged"))
+            lesson.dropped |= set(taught.get("dropped") or ())
 
 
 def rows_of(body: Any, data_key: str, where: str) -> list[dict]:
@@ -97,7 +123,10 @@ class Pager:
         offset = 0
         previous: set = set()
         where = f"GET /{self.path}"
-        while self.max_from is None or offset <= self.max_from:
+        while True:
+            if self.max_from is not None and offset > self.max_from:
+                self.exhausted = not self._rows_past_cap(previous, where)
+                return
             if offset == 0 and not self.lesson.settled:
                 with self.lesson.gate:  # concurrent pagers of one endpoint learn from the first call only
                     body = self._call(offset)
@@ -121,9 +150,12 @@ class Pager:
                 break
             previous = set(keys)
             offset += len(rows)
-        else:
-            return
         self.exhausted = True
+
+    def _rows_past_cap(self, previous: set, where: str) -> bool:
+        """Whether the list holds rows past ``max_from`` (the last page read was ``previous``)."""
+        rows = rows_of(self._call(self.max_from or 0), self.data_key, where)
+        return any(_row_key(r) not in previous for r in rows)
 
     def _call(self, offset: int) -> Any:
         while True:
@@ -159,7 +191,7 @@ class Pager:
                 return True
             return False
         if self.paged and "'limit'" in text:
-            smaller = [step for step in LIMIT_STEPS if step < self.limit]
+            smaller = smaller_limits(self.key, self.limit)
             if smaller:
                 learned.note(self.key, f"refuses limit {self.limit}: paging by {smaller[0]}")
                 self.limit = self.lesson.limit = smaller[0]

@@ -14,13 +14,19 @@ Read: how the object is read
     ``limit``: the page cap; ``paged``: False where the endpoint takes no ``from``/``limit``;
     ``envelope``: the key of the list (``data``, ``teams``, ``tags``); ``search``: the search
     endpoint every read goes through (exact keyset windows); ``single``: one object per
-    parent, under ``envelope`` when that is not ``data`` (null: none); ``extended``: one GET per
+    parent, the whole answer; when ``envelope`` is not ``data``, only an answer carrying that
+    key is a record (Jira: ``issueInfo``; none when null or absent); ``params``: fixed query
+    parameters every read of the list sends (Jira: ``isReact=true``, as Zoho's web UI);
+    ``include``: the detail GET's ``include`` values, each with the field it fills (asked
+    for when that field is selected); ``max_from``: the largest ``from`` the list takes
+    (archived tickets: 4999 per department); ``extended``: one GET per
     record adds the fields only that call returns (``extended_by``: only when that boolean setting
     is on, e.g. ``include_thread_content``); ``record_path``: where one record is read
     (default ``path/{id}``); ``item_get``: such a GET exists (else an ``id`` filter reads the
     parent's list); ``details_of``: the stream whose rows this one details (their ids are taken
     from its read of the same run); ``time_param``: the list's own time window
-    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days); ``newest_first``: the
+    (``modifiedTimeRange``; ``timeRange``, whose default is 7 days; a child list's
+    ``createdTimeRange`` is sent when the read has a lower bound); ``newest_first``: the
     ``sortBy`` listing newest first, so an incremental read stops at its bound; ``slim``: list
     rows lack the key and custom fields (the changed records are read by id; ``fields_param``:
     the list is asked ``fields=<key>`` first); ``schema``: the schema file (default: the
@@ -31,6 +37,15 @@ Read: how the object is read
     snake_case>`` (``unwound_name``; ``ObjectSpec.unwound`` lists them): one row per element
     with the record's primary key as ``_parent_<field>``, ``_position`` (the element's index) and
     the record's bookmark as ``_parent_<key>`` (tap_zohodesk/unwind.py).
+
+Evidence: how sure the public evidence makes us of an endpoint
+    ``grade``: ``confirmed`` (a source shows the call as we make it), ``split`` (sources
+    disagree on a detail: the tap takes either answer, see the fallbacks) or ``unproven`` (no
+    public source shows the endpoint; the reference lists the object); ``source``: the main
+    source in one word (OAS, Airbyte, DeskUI, Qodex, n8n, Pipedream, Tapdata, reference). An
+    unproven read is not selected by default, and a 404 on it skips the stream with one warning.
+    ``Read.evidence`` grades the read; ``Write.evidence`` each write operation (default: the
+    row's ``Write.proof``).
 
 Parent: read per parent record
     ``stream``: the parent stream; ``key``: the link field, a path placeholder or, with
@@ -44,18 +59,23 @@ Filters: the contract's native filters, pushed to the API
     the API names it otherwise (a ``...Range`` parameter takes a day or an instant);
     ``aliases``: the contract's name of a link field (``archivedTicketId`` -> ``ticketId``);
     ``list_only``: filters only the plain list takes (the read then uses it); ``local``: filters
-    of an endpoint that takes no parameter, applied to its one answer; ``uncertain``: filters no
-    evidence shows the endpoint takes: sent, and applied to the answer when refused.
+    the endpoint does not take (it takes no parameter, or the evidence lists its parameters
+    without them): never sent, applied to its answer; ``uncertain``: filters no evidence shows
+    the endpoint takes: sent, and applied to the answer when refused.
 
 Write: what target-zohodesk writes, and how
     ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or
     ``tag`` (by name through the ticket, ``tag_calls``); ``required`` fields of a create, and
-    ``contact_or``: it also needs one of these; ``read_only``: fields Zoho computes, besides the
-    common ones and the parent links; ``write_only``: inputs no read returns (JSON schema each);
+    ``contact_or``: it also needs one of these; ``fields``: the allow-list of a create's body
+    (a ``Body``: ``insert``, ``update`` (default: as insert) and ``source``, the evidence it comes
+    from: OAS request bodies, or ``schema`` (the stream's fields less what Zoho computes) where no
+    request body was read); a record's other fields that the tap emits are dropped, anything else
+    is refused (writable.py); ``write_only``: inputs no read returns (JSON schema each);
     ``update_verb`` / ``update_path``; ``delete``: ``trash`` (``POST <trash_path>`` with
     ``{trash_key: [ids]}``), ``unfollow`` (``removeFollowers``), ``tag`` or ``remove``
     (``remove_verb <remove_path>``); ``search_keys``: fields its search matches exactly, the
-    possible natural keys of an upsert.
+    possible natural keys of an upsert; ``proof`` / ``evidence``: how sure we are of each
+    operation's call (see Evidence; an unproven one is kept, and each result says so).
 
 Errors: answers that do not stop a run
     ``skip``: errorCodes that mean "this org cannot serve the object" (the stream is skipped,
@@ -68,22 +88,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tap_zohodesk.api.connection import NOT_AVAILABLE_CODES
+
 MODIFIED = "modified+new"
 NEW_ONLY = "new only"
 FULL = "full table"
-# Zoho's answers that mean "this org cannot serve this object", and what the user can do.
-NOT_AVAILABLE = {
-    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
-    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
-    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
-                      "refresh token, or deselect the stream",
-}
+CONFIRMED, SPLIT, UNPROVEN = "confirmed", "split", "unproven"
 
 
 def unwound_name(stream: str, path: str) -> str:
     """The stream an unwound array becomes: ``tickets`` + ``associatedHolidayList.holidays`` ->
     ``tickets__associated_holiday_list_holidays``."""
     return f"{stream}__" + re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path.replace(".", "_")).lower()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    grade: str = CONFIRMED
+    source: str = "OAS"
+
+    def __post_init__(self) -> None:
+        if self.grade not in (CONFIRMED, SPLIT, UNPROVEN):
+            raise ValueError(f"unknown evidence grade {self.grade!r}")
+
+    def __str__(self) -> str:
+        return f"{self.grade} ({self.source})"
+
+
+OAS = Evidence()
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,10 @@ class Read:
     cf_module: str | None = None
     costly: bool = False
     unwind: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)
+    include: dict[str, str] = field(default_factory=dict)
+    max_from: int | None = None
+    evidence: Evidence = OAS
 
     @property
     def one(self) -> str:
@@ -148,12 +184,23 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Body:
+    insert: frozenset[str] = frozenset()
+    update: frozenset[str] | None = None
+    source: str = "schema"
+
+    def of(self, operation: str) -> frozenset[str]:
+        """The fields a body of this operation may carry."""
+        return self.update if operation == "UPDATE" and self.update is not None else self.insert
+
+
+@dataclass(frozen=True)
 class Write:
     dml: frozenset[str] = frozenset()
     create: str = "json"
     required: tuple[str, ...] = ()
     contact_or: tuple[str, ...] = ()
-    read_only: frozenset[str] = frozenset()
+    fields: Body = field(default_factory=Body)
     write_only: dict[str, dict] = field(default_factory=dict)
     update_verb: str = "PATCH"
     update_path: str | None = None
@@ -164,11 +211,17 @@ class Write:
     remove_path: str | None = None
     tag_calls: dict[str, str] = field(default_factory=dict)
     search_keys: tuple[str, ...] = ()
+    proof: Evidence = OAS
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def evidence_of(self, operation: str) -> Evidence:
+        """How sure we are of the call this operation makes."""
+        return self.evidence.get(operation, self.proof)
 
 
 @dataclass(frozen=True)
 class Errors:
-    skip: frozenset[str] = frozenset(NOT_AVAILABLE)
+    skip: frozenset[str] = frozenset(NOT_AVAILABLE_CODES)
     gone_parent: bool = True
 
 
@@ -198,6 +251,12 @@ class ObjectSpec:
     @property
     def links(self) -> dict[str, str]:
         return self.parent.links if self.parent else {}
+
+    @property
+    def opt_in(self) -> bool:
+        """Not selected by default: a call per record of another object every run, or an
+        endpoint no public source shows."""
+        return self.read.costly or self.read.evidence.grade == UNPROVEN
 
     @property
     def unwound(self) -> tuple[tuple[str, str], ...]:

@@ -1,32 +1,69 @@
-"""What a write may carry: the fields every Zoho object computes, plus each row's own write facts.
+"""What a write's body carries: the row's allow-list, one rule for every object.
 
-A record exactly as the tap emitted it can be written back: the fields below are computed
-by Zoho (times, counters, URLs, display objects embedded in answers) and are dropped before
-a write; the API rejects them with 422 INVALID_DATA naming the field. Per object, the row's
-``write`` part adds its own read-only fields, required fields and write-only inputs.
+Per object and operation the row names the fields Zoho Desk takes (``Write.fields``, from the
+evidence: api/bodies.py), write-only inputs such as a ticket's ``contactEmail`` included where
+the operation takes them. The parent ids go in the URL, ``id`` names the record, ``_sdc_*`` are
+Singer's. Of the rest, a field the tap emits for the stream (its schema) is one Zoho computes or
+does not take on this write: it is dropped (the caller counts it); any other field is refused,
+since Zoho would answer it with 422 INVALID_DATA.
 """
 
 from __future__ import annotations
 
-from tap_zohodesk.api.rows import ObjectSpec
+from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
+from tap_zohodesk.api.schema_files import load_schema
 
-COMMON_READ_ONLY = frozenset({
-    "id", "createdTime", "modifiedTime", "createdBy", "modifiedBy", "creatorId", "modifierId", "webUrl",
-    "portalUrl", "layoutDetails", "isDeleted", "isTrashed", "isFollowing", "isRead", "isArchived",
-    "threadCount", "commentCount", "taskCount", "approvalCount", "timeEntryCount", "attachmentCount",
-    "tagCount", "followerCount", "sharedCount", "accountCount", "userCount", "articleCount", "viewCount",
-    "likeCount", "dislikeCount", "feedbackCount", "publishedArticleCount", "sectionCount", "count",
-    "customerHappiness", "lastThread", "lastActivityTime", "photoURL", "logoUrl", "zuid",
-    "isSpam",  # set through the markSpam actions of tickets and contacts
-    # display objects Zoho embeds in answers; writes use the matching ...Id field
-    "department", "departments", "contact", "assignee", "team", "product", "creator", "commenter",
-    "owner", "author", "account", "requester", "approver", "sla",
-})
+LOCAL = frozenset({"id", "_upsert"})  # read by the writer, never sent
+_EMITTED: dict[str, frozenset[str]] = {}
 
 
-def read_only(spec: ObjectSpec) -> frozenset[str]:
-    """Fields a write of this object must not carry (links to the parent go in the URL)."""
-    return COMMON_READ_ONLY | spec.write.read_only | frozenset(spec.links)
+class UnknownFields(ValueError):
+    """A record carries fields Zoho Desk does not take on this write and the tap never emits."""
+
+    def __init__(self, stream: str, operation: str, record_id: str | None, fields: list[str]):
+        which = f"record {record_id}" if record_id else "a record without id"
+        super().__init__(f"{stream}: {which}: {operation} cannot carry {', '.join(fields)} (Zoho Desk takes "
+                         f"no such field on this write; the tap never emits it)")
+        self.fields = fields
+
+
+def allowed(spec: ObjectSpec, operation: str) -> frozenset[str]:
+    """The fields a body of this operation may carry (the write-only inputs it takes included)."""
+    return spec.write.fields.of(operation)
+
+
+def emitted(spec: ObjectSpec) -> frozenset[str]:
+    """The fields the tap emits for this stream (its schema's properties)."""
+    if spec.stream not in _EMITTED:
+        _EMITTED[spec.stream] = frozenset(load_schema(spec)["properties"])
+    return _EMITTED[spec.stream]
+
+
+def body(spec: ObjectSpec, operation: str, record: dict) -> tuple[dict, list[str]]:
+    """The body of this write and the emitted fields it leaves out; ``UnknownFields`` for the others."""
+    take = allowed(spec, operation)
+    out, dropped, unknown = {}, [], []
+    for name, value in record.items():
+        if name in take:
+            out[name] = value
+        elif name.startswith("_sdc_") or name in LOCAL or name in spec.links:
+            continue
+        elif name in emitted(spec):
+            dropped.append(name)
+        else:
+            unknown.append(name)
+    if unknown:
+        rid = record.get("id")
+        raise UnknownFields(spec.stream, operation, str(rid) if rid else None, sorted(unknown))
+    return out, dropped
+
+
+def unproven(spec: ObjectSpec, operation: str) -> str | None:
+    """The note each result of an operation no public source shows carries (None: shown)."""
+    evidence = spec.write.evidence_of(operation)
+    if evidence.grade != UNPROVEN:
+        return None
+    return f"unproven call ({evidence.source}): no public source shows {operation} of {spec.stream} at this path"
 
 
 def required(spec: ObjectSpec) -> tuple[str, ...]:

@@ -112,6 +112,7 @@ class Store:
         self.lock = threading.RLock()
         self._fields: dict[str, frozenset[str]] = {}
         self._clock = 0.0
+        self.skew = 0.0  # seconds the service's clock is ahead of this machine's (negative: behind)
         self._next_id = 1893000000000000  # above every seeded id
 
     def table(self, name: str) -> Table:
@@ -137,7 +138,7 @@ class Store:
     def now(self) -> str:
         """Current time in Zoho format; strictly increasing between calls."""
         with self.lock:
-            ts = max(datetime.now(timezone.utc).timestamp(), self._clock + 0.001)
+            ts = max(datetime.now(timezone.utc).timestamp() + self.skew, self._clock + 0.001)
             self._clock = ts
             return zoho_time(ts)
 

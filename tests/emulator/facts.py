@@ -71,8 +71,12 @@ def search(module, src, params, *, ranges=None, filters=None, shape="full") -> E
                     filters=filters, ranges=ranges, shape=shape)
 
 
-TIME_ENTRY_PARAMS = ("include", "orderBy", "billStatus", "departmentId", "module")
-TIME_ENTRY_FILTERS = {"isBillable": "isBillable", "billStatus": "billStatus"}  # isBillable: DeskUI
+# OAS ticketTimeEntry (and contacts, accounts, tasks): billStatus, createdTimeRange, from, include, limit,
+# modifiedTimeRange, module, orderBy; OAS agentTimeEntry adds departmentId, and DeskUI sends isBillable
+# on the agent list only
+TIME_ENTRY_PARAMS = ("include", "orderBy", "module")
+TIME_ENTRY_FILTERS = {"billStatus": "billStatus"}
+AGENT_TIME_ENTRY_FILTERS = {**TIME_ENTRY_FILTERS, "isBillable": "isBillable"}
 TIME_ENTRY_RANGES = {"createdTimeRange": "createdTime", "modifiedTimeRange": "modifiedTime"}
 
 
@@ -89,7 +93,7 @@ def children(owner: str, link: str, table_prefix: str, kinds: tuple[str, ...], s
                        filters={"isPublic": "isPublic"} if owner == "tickets" else None))
     if "followers" in kinds:  # OAS: `{module}/{id}/followers?orgId` and nothing else
         out.append(lst(f"{base}/followers", f"{table_prefix}_followers", "OAS", paged=False))
-    if "timeEntry" in kinds:  # OAS {module}TimeEntry; DeskUI adds isBillable
+    if "timeEntry" in kinds:  # OAS {module}TimeEntry
         out += [lst(f"{base}/timeEntry", f"{table_prefix}_time_entries", src, cap=100,
                     params=TIME_ENTRY_PARAMS, filters=TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
                 get(f"{base}/timeEntry/{{id}}", f"{table_prefix}_time_entries", src)]
@@ -121,8 +125,8 @@ READS: list[Endpoint] = [
     lst("businessHours", "business_hours", "OAS", cap=50, params=("businessHourIds",),
         filters={"status": "status"}),
     get("businessHours/{id}", "business_hours", "OAS"),
-    lst("agents/{agentId}/timeEntry", "agent_time_entries", "OAS agentTimeEntry, DeskUI", cap=50,
-        params=TIME_ENTRY_PARAMS, filters=TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
+    lst("agents/{agentId}/timeEntry", "agent_time_entries", "OAS agentTimeEntry, DeskUI (isBillable)", cap=50,
+        params=(*TIME_ENTRY_PARAMS, "departmentId"), filters=AGENT_TIME_ENTRY_FILTERS, ranges=TIME_ENTRY_RANGES),
     get("agents/{agentId}/timeEntry/{id}", "agent_time_entries", "zoho-desk-api 6.5"),
     # -- customers -------------------------------------------------------------------------
     lst("contacts", "contacts", "Qodex, Airbyte list_contacts (slim rows)", cap=100,
@@ -135,8 +139,8 @@ READS: list[Endpoint] = [
               "OAS contactComments/contactAttachment/contactTimeEntry"),
     lst("accounts", "accounts", "Airbyte list_accounts (slim rows)", cap=100,
         params=("viewId", "include", "sortBy", "fields"), shape="list"),
-    search("accounts", "OAS accounts/search", ("accountName", "email", "phone", "website"),
-           filters={f: f for f in ("accountName", "email", "phone", "website")}),
+    # R4: accounts/search takes accountName (not email, phone or website) besides the common ones
+    search("accounts", "OAS accounts/search, Qodex", ("accountName",), filters={"accountName": "accountName"}),
     get("accounts/{id}", "accounts", "OAS"),
     *children("accounts", "accountId", "account", ("comments", "attachments", "followers", "timeEntry"),
               "OAS accountAttachment/accountTimeEntry, n8n"),
@@ -173,7 +177,8 @@ READS: list[Endpoint] = [
            filters={"departmentId": "departmentId", "channel": "channel", "status": "status",
                     "priority": "priority", "accountId": "accountId", "contactId": "contactId",
                     "productId": "productId", "assigneeId": "assigneeId"}, shape="search"),
-    get("tickets/{id}", "tickets", "OAS"),
+    get("tickets/{id}", "tickets", "OAS (include: contacts, products, departments, team, assignee, contract, isRead, "
+        "skills)"),
     lst("tickets/archivedTickets", "archived_tickets", "OAS, D29 (departmentId required, from 0-4999)", cap=100,
         max_from=SEARCH_MAX_FROM, params=("include", "viewType"), filters={"departmentId": "departmentId"},
         required=("departmentId",), shape="list"),
@@ -190,9 +195,10 @@ READS: list[Endpoint] = [
         filters={"status": "status"}),
     get("tickets/{ticketId}/approvals/{id}", "ticket_approvals", "n8n"),
     Endpoint("GET", "tickets/{ticketId}/metrics", "ticket_metrics", "single", "OAS (one object)", envelope=None),
-    # Jira: the web UI reads one object and keeps it when it has ``issueInfo``
-    Endpoint("GET", "tickets/{ticketId}/jiraIssue", "jira_issues", "single", "DeskUI (isReact=true)",
-             _ps("isReact"), envelope="issueInfo"),
+    # Jira: the web UI asks with isReact=true and keeps the whole answer when it has ``issueInfo``
+    # (``envelope`` of a single object: the key the answer carries when there is a record)
+    Endpoint("GET", "tickets/{ticketId}/jiraIssue", "jira_issues", "single", "DeskUI jiraLeftPanel (isReact=true)",
+             _ps("isReact"), envelope="issueInfo", required=("isReact",)),
     lst("ticketTags", "tags", "OAS (departmentId required), DeskUI (limit=50, sortBy=count)", cap=50,
         params=("searchStr", "sortBy"), filters={"departmentId": "departmentId"}, required=("departmentId",)),
     lst("tickets/{ticketId}/tags", "ticket_tags", "OAS TagsGetResponse {tags: [...]}, no params", paged=False,

@@ -4,7 +4,9 @@ A failed refresh answers 200 with ``{"error": ...}`` (what Zoho Accounts does); 
 expire after ``ttl`` seconds, or all at once after a number of API calls
 (``expire_after``), or every ``expire_every`` API calls. ``deny(n)`` makes the next ``n``
 token requests answer as Zoho Accounts does when refreshes come too fast (HTTP 400,
-``Access Denied``).
+``Access Denied``). ``requests`` counts every token request (Zoho limits them per refresh
+token: about 10 in 10 minutes); ``revoke()`` revokes the refresh token, as a user does in
+Zoho Accounts (later refreshes answer ``invalid_code``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class OAuthServer:
     def __init__(self, ttl: int = 3600):
         self.ttl = ttl
         self.grants = 0
+        self.requests = 0  # every token request, granted or not
+        self.revoked = False
         self.expire_every: int | None = None
         self._tokens: dict[str, float] = {}
         self._countdown: int | None = None
@@ -47,7 +51,14 @@ class OAuthServer:
         with self._lock:
             self._denials = times
 
+    def revoke(self) -> None:
+        """The refresh token is revoked: tokens granted so far keep working until they expire."""
+        with self._lock:
+            self.revoked = True
+
     def token(self, method: str, query: dict, body: bytes) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.requests += 1
         if method != "POST":
             raise ApiError(405, "METHOD_NOT_ALLOWED", "The requested method is not allowed.")
         with self._lock:
@@ -63,7 +74,7 @@ class OAuthServer:
             return 200, {"error": "invalid_client"}, {}
         if form.get("client_secret") != CLIENT_SECRET:
             return 200, {"error": "invalid_client_secret"}, {}
-        if form.get("refresh_token") != REFRESH_TOKEN:
+        if form.get("refresh_token") != REFRESH_TOKEN or self.revoked:
             return 200, {"error": "invalid_code"}, {}
         token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
         with self._lock:

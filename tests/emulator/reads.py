@@ -28,6 +28,8 @@ PARENT_TABLES = {
 RECYCLE_MODULES = ("accounts", "contacts", "tickets", "tasks", "timeEntry", "calls", "events", "contracts",
                    "products", "topics", "solutions")
 FEEDBACK_WINDOWS = {"LAST_24_HRS": 1, "LAST_7_DAYS": 7, "LAST_30_DAYS": 30, "LAST_365_DAYS": 365}
+# GET tickets/{id}?include= (OAS enum); isRead and entitySkills are stored on every ticket here
+TICKET_INCLUDES = {"contacts", "products", "departments", "team", "assignee", "contract", "isRead", "skills"}
 # sortBy values the emulator applies (others defined by an endpoint are accepted and ignored)
 APPLIED_SORTS = {"customerHappiness": {"ratedTime"}, "ticketTags": {"count", "createdTime"}}
 
@@ -176,13 +178,16 @@ class ReadHandlers:
     def _single(self, ep: Endpoint, ids: dict, query: dict, body=None):
         self._check_enabled(ep)
         reject_extra(query, ep.params)
+        for name in ep.required:
+            if not query.get(name):
+                raise ApiError(422, "UNPROCESSABLE_ENTITY", f"The '{name}' parameter is required.")
         with self.store.lock:
             self._parent_exists(ids)
             rows = self._under(ep, ids)
         hidden = set(links_of(ep.path))
         row = {k: v for k, v in rows[0].items() if k not in hidden} if rows else None
-        if ep.envelope:  # an object that holds the record under a key (null when there is none)
-            return 200, {ep.envelope: row}, 1
+        if ep.envelope:  # the whole object when it carries ``envelope`` (Jira: issueInfo), else that key null
+            return 200, row or {ep.envelope: None}, 1
         if row is None:
             raise not_found()
         return 200, row, 1
@@ -200,7 +205,39 @@ class ReadHandlers:
         self._check_enabled(ep)
         reject_extra(query, ep.params)
         with self.store.lock:
-            return 200, dict(self._find(ep.table, ids)), 1
+            row = shaped(ep.table, "get", self._find(ep.table, ids))
+            if ep.path == "tickets/{id}":
+                row.update(self._ticket_sides(row, query.pop("include", "")))
+        return 200, row, 1
+
+    def _ticket_sides(self, ticket: dict, include: str) -> dict:
+        """The side objects ``include`` adds to a ticket (OAS tickets/{id} include enum: contacts,
+        products, departments, team, assignee, contract, isRead, skills; embedded only when asked)."""
+        asked = set(filter(None, include.split(",")))
+        if not asked <= TICKET_INCLUDES:
+            raise invalid_param("include")
+        tables = self.store.tables
+        contact = tables["contacts"].by_id.get(ticket.get("contactId"))
+        agent = tables["agents"].by_id.get(ticket.get("assigneeId"))
+        department = tables["departments"].by_id.get(ticket.get("departmentId"))
+        team = tables["teams"].by_id.get(ticket.get("teamId"))
+        product = tables["products"].by_id.get(ticket.get("productId"))
+        contract = next(iter(tables["contracts"].where("accountId", ticket.get("accountId"))), None)
+        sides = {
+            "contacts": ("contact", contact and {k: contact.get(k) for k in (
+                "id", "firstName", "lastName", "email", "phone", "mobile", "type", "isSpam")}),
+            "products": ("product", product and {"id": product["id"], "productName": product["productName"]}),
+            "departments": ("department", department and {"id": department["id"], "name": department["name"]}),
+            "team": ("team", team and {"id": team["id"], "name": team["name"], "logoUrl": team["logoUrl"]}),
+            "assignee": ("assignee", agent and {"id": agent["id"], "firstName": agent["firstName"],
+                                                "lastName": agent["lastName"], "photoURL": agent["photoURL"],
+                                                "email": agent["emailId"]}),
+            "contract": ("contract", contract and {
+                "id": contract["id"], "contractName": contract["contractName"], "contractNumber":
+                contract["contractNumber"], "status": contract["contractStatus"], "startDate": contract["startDate"],
+                "endDate": contract["endDate"], "productId": contract["productId"]}),
+        }
+        return {field: value for name, (field, value) in sides.items() if name in asked}
 
     def _search(self, ep: Endpoint, ids: dict, query: dict, body=None):
         self._check_enabled(ep)

@@ -265,24 +265,31 @@ def seed_ticket_metrics(s: Seeder):
 
 
 def seed_jira_issues(s: Seeder):
+    """A linked Jira issue as ``GET tickets/{id}/jiraIssue?isReact=true`` answers it (DeskUI
+    jiraLeftPanel: the whole answer is kept when it has ``issueInfo``; ``issueInfo`` carries
+    issueKey, issueInfoUrl, issueTitle, issueType, assignee/reporter/priority objects read by
+    ``name``, issueStatus, issueStatusCategory; ``transitionInfo`` lists the transitions, each
+    with transitionId, issueStatus and issueStatusCategory)."""
     random = s.random
     number = 100
     for first, ticket in _tickets(s, archived=False):
         if not (random() < P_JIRA or first):
             continue
         number += 1
-        created, modified = s.lifetime(ticket)
-        linked = s.within(created, modified)
         agent = s.person()
+        status = s.choose(JIRA_STATUS)
+        category = "done" if status == "Done" else "new" if status == "To Do" else "indeterminate"
         yield {
-            "id": s.ident(), "key": f"DESK-{number}", "summary": f"Investigate: {ticket['subject']}",
-            "status": s.choose(JIRA_STATUS), "issueType": s.choose(JIRA_TYPES), "priority": s.choose(LEVELS),
-            "projectId": "10001", "projectKey": "DESK", "projectName": "Desk Escalations",
-            "assignee": {"accountId": f"5b10ac8d82e05b22cc7d{number:04d}", "displayName": agent.row["name"],
-                         "emailAddress": agent.row["emailId"]},
-            "reporter": None, "url": f"https://acme.atlassian.net/browse/DESK-{number}",
-            "createdTime": clock(linked - 3600), "updatedTime": clock(s.within(linked, modified)),
-            "linkedTime": clock(linked), "linkedBy": agent.id, "ticketId": ticket["id"],
+            "ticketId": ticket["id"],
+            "issueInfo": {
+                "issueKey": f"DESK-{number}", "issueInfoUrl": f"https://acme.atlassian.net/browse/DESK-{number}",
+                "issueTitle": f"Investigate: {ticket['subject']}", "issueType": s.choose(JIRA_TYPES),
+                "assignee": {"name": agent.row["name"]} if random() < 0.8 else None,
+                "reporter": {"name": agent.row["name"]}, "priority": {"name": s.choose(LEVELS)},
+                "issueStatus": status, "issueStatusCategory": category,
+            },
+            "transitionInfo": [{"transitionId": "31", "issueStatus": "Done", "issueStatusCategory": "done"},
+                               {"transitionId": "11", "issueStatus": "To Do", "issueStatusCategory": "new"}],
         }
 
 

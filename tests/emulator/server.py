@@ -14,7 +14,8 @@ without an answer, ``empty200``, ``html200``, ``extra_param``); ``random_faults(
 question on list offsets); ``limit_caps`` (path -> a lower cap); ``ignores_from`` (paths whose
 server ignores ``from``); ``unpaged`` (paths that refuse ``from``/``limit``); ``recycle_style``
 ("qodex": ``module`` and ``sortBy``, "oas": ``moduleId`` only); ``child_bumps_parent``;
-``calls`` counts every API call by endpoint, ``log`` keeps method, path, query and status.
+``clock_skew`` (seconds the service's clock is ahead, negative: behind: its record times and ``Date``
+header); ``calls`` counts every API call by endpoint, ``log`` keeps method, path, query and status.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ class Emulator(ReadHandlers, WriteHandlers):
                  max_concurrency: int = 25, credits: int = 100_000, token_ttl: int = 3600,
                  org_mismatch_status: int = 403, port: int = 0, store: Store | None = None,
                  child_bumps_parent: bool = True, limit_caps: dict[str, int] | None = None,
-                 recycle_style: str = "qodex"):
+                 recycle_style: str = "qodex", clock_skew: float = 0.0):
         self.store = store or build_store(seed=seed, tickets=tickets)
+        self.store.skew = clock_skew
         self.latency = latency_ms / 1000.0
         self.from_base = from_base
         self.max_concurrency = max_concurrency
@@ -346,6 +348,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet
         return
+
+    def date_time_string(self, timestamp: float | None = None) -> str:  # the Date header: the service's clock
+        return super().date_time_string(timestamp or time.time() + self.server.emulator.store.skew)
 
     def _serve(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -9,6 +9,8 @@
 - Search rows carry ``cf`` and ``modifiedTime`` (OAS ``SearchTicketResponseFields``) and
   ``threadCount``/``commentCount``, but still none of the other ticket counters.
 - Thread list rows carry a summary only; content and attachments need the thread's GET.
+- Fields Zoho sends as JSON numbers (the store keeps every id as a string): the organization
+  ``id`` (Airbyte's organizations schema, imported from real answers, types it a number).
 - ``fields=a,b`` on a list that defines it returns the record's id and those fields
   ("returns the values of mentioned fields (both pre-defined and custom)"; at most 30).
 """
@@ -33,6 +35,15 @@ LIST_HIDES = {
 THREAD_LIST_HIDES = frozenset({"content", "plainText", "attachments", "replyTo", "isContentTruncated",
                                "fullContentURL"})
 MAX_FIELDS = 30
+NUMBERS = {"organizations": ("id",)}  # Airbyte organizations schema: "id": number
+
+
+def numbered(table: str, row: dict) -> dict:
+    """``row`` with the fields Zoho sends as JSON numbers turned into numbers (in place)."""
+    for name in NUMBERS.get(table, ()):
+        if isinstance(row.get(name), str) and row[name].isdigit():
+            row[name] = int(row[name])
+    return row
 
 
 def shaped(table: str, shape: str, row: dict, fields: str | None = None) -> dict:
@@ -50,6 +61,10 @@ def shaped(table: str, shape: str, row: dict, fields: str | None = None) -> dict
         return out
     if shape == "list" and table in ("tickets", "archived_tickets"):
         return {k: v for k, v in row.items() if k in TICKET_LIST}
+    return numbered(table, _shown(table, shape, row))
+
+
+def _shown(table: str, shape: str, row: dict) -> dict:
     hidden: frozenset[str] = frozenset()
     if shape == "list":
         hidden = LIST_HIDES.get(table, frozenset())

@@ -8,8 +8,8 @@ in n8n: both accepted); records of the main modules are deleted by ``POST
 deleted, only deactivated (``POST agents/{id}/deactivate``) or, unconfirmed,
 ``POST agents/deleteUnconfirmed``; articles go to the trash with ``{"ids": [...]}``; KB
 categories are written under ``kbCategory/{id}`` (``kbRootCategories/{id}`` is GET only).
-A method the path does not take is 405; a field the record does not have, or one Zoho
-computes, is 422 INVALID_DATA naming it. Duplicates (zoho-desk-api 3.3: INVALID_DATA with
+A method the path does not take is 405; a body field the endpoint does not take (BODY below)
+is 422 INVALID_DATA naming every such field. Duplicates (zoho-desk-api 3.3: INVALID_DATA with
 ``errorType`` ``duplicate`` on the field): a contact whose email, an account whose name
 another record of the org already has (compared without case) is refused, on create and on
 update.
@@ -131,32 +131,67 @@ WRITES: list[Endpoint] = [
              body_key="ids"),
 ]
 
-# Fields Zoho computes or embeds for display: a write that carries one is 422 INVALID_DATA.
-READ_ONLY = frozenset({
-    "id", "createdTime", "modifiedTime", "createdBy", "modifiedBy", "creatorId", "modifierId", "webUrl",
-    "portalUrl", "layoutDetails", "isDeleted", "isTrashed", "isFollowing", "isRead", "isArchived",
-    "threadCount", "commentCount", "taskCount", "approvalCount", "timeEntryCount", "attachmentCount",
-    "tagCount", "followerCount", "sharedCount", "accountCount", "userCount", "articleCount", "viewCount",
-    "likeCount", "dislikeCount", "feedbackCount", "publishedArticleCount", "sectionCount", "count",
-    "customerHappiness", "lastThread", "lastActivityTime", "photoURL", "logoUrl", "zuid",
-    "department", "departments", "assignee", "team", "product", "creator", "commenter", "owner", "author",
-    "account", "requester", "approver", "sla", "ticketNumber", "statusType", "closedTime", "onholdTime",
-    "customerResponseTime", "isOverDue", "isResponseOverdue", "source", "sentiment", "isSpam", "isEscalated",
-    "entitySkills", "commentedTime", "commenterId", "mention", "name", "size", "href", "totalCost",
-    "billStatus", "permalink", "latestVersion", "latestVersionStatus", "latestVersionTranslationId",
-    "latestPublishedVersion", "translationId", "availableLocaleTranslations", "rootCategoryId",
-    "contractNumber", "edition", "portalURL", "isAdminInOrg",
-    "isSandboxPortal", "faviconURL", "isPayloadEncryptionEnabled", "portalName", "lastLoginTime",
-    "completedTime", "isCompleted", "processedTime", "requesterId", "ratedTime", "channelCode",
-})
-# Read-only on one object only (the department flags are set by enable/disable actions).
-READ_ONLY_OF = {"departments": {"isDefault", "sanitizedName", "hasLogo", "chatStatus"}}
-# ... except where the object itself is named by that field when created or changed.
-WRITABLE_EXCEPTIONS = {
-    "departments": {"name"}, "roles": {"name"}, "teams": {"name"}, "profiles": {"name"},
-    "business_hours": {"name"}, "kb_categories": {"name"}, "help_center_groups": {"name"},
-    "help_center_labels": {"name"},
+# What each write's body may carry, (table, op) -> fields; anything else is 422 INVALID_DATA
+# naming every such field (errorType ``invalid``), as Zoho does with a record sent back as read.
+# Sources: OAS request bodies where read (tickets: CommonKeys + CommonRequestJson, plus
+# contactId/departmentId/contact on POST and contactId/resolution/sharedDepartments on PATCH;
+# contacts: CommonJson + WithContactPatchRequestBody; roles: reportsTo in RolesPostRequestBody);
+# the migration script (it strips isEndUser, isAnonymous, ... before a POST); elsewhere the
+# object's own fields less the computed ones ("schema"). Custom fields go in ``cf``.
+_COMMENT = {"content", "contentType", "isPublic", "attachmentIds"}  # OAS CommentsPostRequestBody
+_ENTRY = {"executedTime", "description", "ownerId", "hoursSpent", "minutesSpent", "secondsSpent", "isBillable",
+          "billingType", "requestChargeType", "additionalCost", "agentCostPerHour", "invoiceId", "cf"}
+_TICKET_BOTH = {"subject", "description", "status", "priority", "channel", "classification", "category",
+                "subCategory", "language", "dueDate", "email", "phone", "assigneeId", "productId", "cf"}
+_ACTIVITY = {"subject", "departmentId", "contactId", "ticketId", "ownerId", "priority", "status", "cf"}
+_BODIES = {
+    "organizations": {"companyName", "description", "website", "phoneNumber", "mobile", "fax", "street", "city",
+                      "state", "country", "zip", "employeeCount", "currencyCode", "currencyLocale",
+                      "currencySymbol", "primaryContact", "logoURL", "isDefault"},
+    "departments": {"name", "description", "nameInCustomerPortal", "isVisibleInCustomerPortal", "isEnabled",
+                    "isAssignToTeamEnabled", "associatedAgentIds"},
+    "agents": {"firstName", "lastName", "emailId", "phone", "mobile", "extn", "countryCode", "langCode",
+               "timeZone", "aboutInfo", "roleId", "profileId", "rolePermissionType", "channelExpert",
+               "associatedDepartmentIds", "associatedChatDepartmentIds"},
+    "teams": {"name", "description", "departmentId", "agents", "roles", "rolesWithSubordinates", "subTeams",
+              "derivedAgents"},
+    "profiles": {"name", "description", "type", "isVisible", "default"},
+    "business_hours": {"name", "status", "type", "timeZone", "businessTimes", "associatedHolidayList"},
+    "contacts": {"firstName", "lastName", "email", "secondaryEmail", "phone", "mobile", "accountId", "ownerId",
+                 "type", "title", "description", "street", "city", "state", "country", "zip", "facebook",
+                 "twitter", "cf"},
+    # OAS request bodies (WithAccountPatchRequestBody, ContractsPostRequestBody, ProductsPostRequestBody)
+    "accounts": {"accountName", "email", "phone", "website", "fax", "industry", "code", "description", "street",
+                 "city", "state", "country", "ownerId", "cf"},
+    "contracts": {"contractName", "contractNumber", "accountId", "departmentId", "productId", "ownerId",
+                  "associatedSLAId", "startDate", "endDate", "description", "notifyBefore", "notificationAgentIds",
+                  "cf"},
+    "products": {"productName", "productCode", "productCategory", "unitPrice", "description", "ownerId",
+                 "departmentIds", "cf"},
+    # OAS: CommonJson of each activity module + what its POST / PATCH body adds
+    "tasks": _ACTIVITY | {"dueDate"},
+    "calls": _ACTIVITY | {"startTime", "duration", "direction", "reminder"},
+    "events": _ACTIVITY | {"startTime", "duration", "category", "reminder"},
+    "ticket_approvals": {"subject", "description", "approverIds"},
+    "kb_categories": {"name", "description", "departmentId", "helpCenterId", "locale", "order", "status",
+                      "visibility"},
+    "articles": {"title", "answer", "summary", "categoryId", "departmentId", "status", "permission", "authorId",
+                 "ownerId", "locale", "sourceLocale", "attachments"},
+    "help_center_users": {"firstName", "lastName", "email", "contactId", "status", "helpCenterId", "groupIds",
+                          "labelIds"},
+    "help_center_groups": {"name", "description", "helpCenterId"},
+    "help_center_labels": {"name", "description", "color", "helpCenterId"},
+    "ticket_attachments": {"isPublic"},
 }
+BODY = {(table, op): frozenset(fields) for table, fields in _BODIES.items() for op in ("create", "update")}
+BODY.update({("roles", "create"): frozenset({"name", "description", "shareDataWithPeers", "reportsTo"}),  # OAS
+             ("roles", "update"): frozenset({"name", "description", "shareDataWithPeers"}),  # RoleupdateJson
+             ("tickets", "create"): frozenset(_TICKET_BOTH | {"contactId", "departmentId", "contact"}),
+             ("tickets", "update"): frozenset(_TICKET_BOTH | {"contactId", "resolution", "sharedDepartments"})})
+for _owner in ("ticket", "contact", "account", "contract", "task", "call", "event", "article"):
+    BODY[(f"{_owner}_comments", "create")] = BODY[(f"{_owner}_comments", "update")] = frozenset(_COMMENT)
+for _owner in ("ticket", "task"):
+    BODY[(f"{_owner}_time_entries", "create")] = BODY[(f"{_owner}_time_entries", "update")] = frozenset(_ENTRY)
 
 # Fields no two records of the table may share (compared case-insensitively).
 UNIQUE = {"contacts": ("email",), "accounts": ("accountName",)}

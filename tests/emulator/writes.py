@@ -1,9 +1,8 @@
 """Write handlers of the emulator, driven by write_facts.py.
 
-A body may carry the fields the object's records carry (the emulator's own seeded shape),
-less the ones Zoho computes (write_facts.READ_ONLY) and the parent ids of the path, plus the
-write-only inputs of write_facts.WRITE_ONLY; anything else is 422 INVALID_DATA naming the
-field, as is a missing required one. Creating or removing a child moves its parent's counter;
+A body may carry the fields its endpoint takes (write_facts.BODY) plus the write-only inputs
+of facts.WRITE_ONLY; anything else is 422 INVALID_DATA naming every such field, and a missing
+required one is 422 too. Creating or removing a child moves its parent's counter;
 creating, editing or removing one moves the parent's ``modifiedTime`` unless the emulator was
 built with ``child_bumps_parent=False`` (whether Zoho does is the open question of the API
 document). A contact or account that would share its email / name with another is refused
@@ -22,8 +21,8 @@ import threading
 
 from tests.emulator.errors import ApiError, not_found
 from tests.emulator.facts import WRITE_ONLY, Endpoint
-from tests.emulator.reads import PARENT_TABLES, links_of, reject_extra
-from tests.emulator.write_facts import READ_ONLY, READ_ONLY_OF, UNIQUE, WRITABLE_EXCEPTIONS
+from tests.emulator.reads import PARENT_TABLES, reject_extra
+from tests.emulator.write_facts import BODY, UNIQUE
 
 SUPPORT_ADDRESSES = {"support@acme.example", "billing@acme.example"}
 TRASH_MAX_IDS = 50  # not documented [U]; the emulator holds the target to a cautious cap
@@ -66,23 +65,31 @@ class WriteHandlers:
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
-    def _stored(body: dict) -> dict:
-        """Zoho keeps custom-field values as text and answers them as strings."""
+    def _stored(body: dict, row: dict | None = None) -> dict:
+        """Zoho keeps custom-field values as text and answers them as strings; a decimal field
+        keeps its places (the value it held shows how many: ``33.00`` written as 33 is ``33.00``)."""
         cf = body.get("cf")
         if isinstance(cf, dict):
-            body = {**body, "cf": {k: v if v is None or isinstance(v, (bool, str)) else str(v) for k, v in cf.items()}}
+            held = (row or {}).get("cf") or {}
+
+            def text(name, value):
+                if value is None or isinstance(value, (bool, str)):
+                    return value
+                places = re.fullmatch(r"-?\d+\.(\d+)", str(held.get(name) or ""))
+                return f"{value:.{len(places.group(1))}f}" if places else str(value)
+
+            body = {**body, "cf": {**held, **{k: text(k, v) for k, v in cf.items()}}}  # a PATCH keeps the others
         return body
 
-    def _check_fields(self, ep: Endpoint, body: dict) -> None:
-        allowed = self.store.fields(ep.table) | WRITE_ONLY.get(ep.table, set())
-        blocked = (READ_ONLY - WRITABLE_EXCEPTIONS.get(ep.table, set())) | READ_ONLY_OF.get(ep.table, set())
-        blocked |= set(links_of(ep.path))
-        blocked -= WRITE_ONLY.get(ep.table, set())
-        for name in body:
-            if name in blocked:
-                raise invalid_data(name, "invalid", "read-only field")
-            if name not in allowed:
-                raise invalid_data(name, "invalid", "unknown field")
+    @staticmethod
+    def _check_fields(ep: Endpoint, body: dict) -> None:
+        """Every field the endpoint does not take, named in one 422 (write_facts.BODY)."""
+        allowed = BODY.get((ep.table, ep.op), frozenset()) | WRITE_ONLY.get(ep.table, set())
+        bad = [name for name in body if name not in allowed]
+        if bad:
+            raise ApiError(422, "INVALID_DATA", "The data is invalid due to validation restrictions",
+                           errors=[{"fieldName": f"/{name}", "errorType": "invalid", "errorMessage": None}
+                                   for name in bad])
 
     def _unique(self, table: str, body: dict, own_id: str | None = None) -> None:
         """Refuse a value another record of the table already has (write_facts.UNIQUE)."""
@@ -130,7 +137,8 @@ class WriteHandlers:
             self._unique(ep.table, body)
             parent, parent_table = self._parent({k: v for k, v in ids.items() if k != "id"})
             row = dict.fromkeys(self.store.fields(ep.table))
-            row.update({k: v for k, v in self._stored(body).items() if k in row})
+            taken = BODY.get((ep.table, ep.op), frozenset())  # inputs no read returns (answer, reportsTo) kept too
+            row.update({k: v for k, v in self._stored(body).items() if k in row or k in taken})
             if ep.table == "tickets":
                 row["contactId"] = self._ticket_contact(body)
             now = self.store.now()
@@ -192,7 +200,7 @@ class WriteHandlers:
         with self.store.lock:
             row = self._find(ep.table, ids)
             self._unique(ep.table, body, own_id=row["id"])
-            row.update(self._stored(body))
+            row.update(self._stored(body, row))
             if "modifiedTime" in row:
                 row["modifiedTime"] = self.store.now()
             self.store.table(ep.table).changed()
