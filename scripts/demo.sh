@@ -3,20 +3,31 @@
 # into output/demo.duckdb, print the tap's run table, a row count per table and a few tickets. Needs `make demo` set-up first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PORT=8900
 TICKETS="${DEMO_TICKETS:-1000}"
 mkdir -p output
 rm -f output/demo.duckdb
 
-python -m tests.emulator --port "$PORT" --tickets "$TICKETS" > output/emulator.log 2>&1 &
+# the emulator binds a free port (DEMO_PORT to choose one) and says which in its first line
+python -m tests.emulator --port "${DEMO_PORT:-0}" --tickets "$TICKETS" > output/emulator.log 2>&1 &
 EMULATOR_PID=$!
 trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  grep -q "Zoho Desk emulator on" output/emulator.log 2>/dev/null && break
-  kill -0 "$EMULATOR_PID" 2>/dev/null || { cat output/emulator.log; exit 1; }
+URL=""
+for _ in $(seq 1 300); do
+  URL=$(sed -n 's/^Zoho Desk emulator on \(http:[^ ]*\) .*/\1/p' output/emulator.log 2>/dev/null | head -1)
+  [ -n "$URL" ] && break
+  if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+    echo "demo failed: the Zoho Desk emulator did not start ($(tail -1 output/emulator.log)); see output/emulator.log" >&2
+    exit 1
+  fi
   sleep 0.2
 done
+if [ -z "$URL" ]; then
+  echo "demo failed: the Zoho Desk emulator did not start within 60s; see output/emulator.log" >&2
+  exit 1
+fi
 head -1 output/emulator.log
+export TAP_ZOHODESK_API_URL="$URL/api/v1" TAP_ZOHODESK_ACCOUNTS_URL="$URL"
+export TARGET_ZOHODESK_API_URL="$URL/api/v1" TARGET_ZOHODESK_ACCOUNTS_URL="$URL"
 
 started=$(date +%s.%N)
 meltano --environment=demo run --full-refresh tap-zohodesk target-duckdb > output/meltano.log 2>&1 \

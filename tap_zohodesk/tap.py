@@ -6,6 +6,7 @@ import logging
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 
 from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
@@ -69,6 +70,17 @@ class TapZohoDesk(Tap):
                     "on a first run and on the next run (same as --estimate)."),
         *PROBE_SETTINGS,
     ).to_dict()
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's settings, plus ``emit_activate_version_messages``: the capability activate-version the
+        SDK declares is delivered (full-table streams send ACTIVATE_VERSION) only with that setting on."""
+        super().append_builtin_config(config_jsonschema)
+        for name, prop in EMIT_ACTIVATE_VERSION_CONFIG["properties"].items():
+            config_jsonschema["properties"].setdefault(name, {**prop, "description": (
+                "Full-table streams (agents, teams, roles, tags, ...: read whole every run) send ACTIVATE_VERSION "
+                "after their SCHEMA, so a loader with hard_delete (target-postgres) drops the rows Zoho no "
+                "longer returns.")})
 
     def __init__(self, *args, **kwargs):
         self._cf_types: dict | None = None

@@ -17,10 +17,9 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from tap_zohodesk.api.connection import ZohoAuthError, ZohoDeskError
+from tap_zohodesk.api.connection import THROTTLED, UNSURE, ZohoDeskError
 
 STATUSES = ("ok", "error", "skipped", "not_attempted")
-FATAL_CODES = {"OAUTH_ORG_MISMATCH", "INVALID_OAUTH", "UNAUTHORIZED"}
 
 
 @dataclass
@@ -71,21 +70,15 @@ class RecordsFailed(RunStopped):
 
 def is_fatal(exc: ZohoDeskError, *, retried: bool = True) -> bool:
     """Whether no other record can succeed either. ``retried``: the call was safe to retry,
-    so the client already spent its retry budget on it."""
-    text = str(exc)
-    if isinstance(exc, ZohoAuthError) or exc.code in FATAL_CODES:
-        return True
-    if "cannot reach " in text or "daily API credits are exhausted" in text:
-        return True
-    if exc.status == 429:  # retried (creates too) until the budget ran out
+    so the client already spent its retry budget on it. Decided by the error's kind (connection.py)."""
+    if exc.fatal or exc.kind == THROTTLED:  # 429: retried (creates too) until the budget ran out
         return True
     return retried and is_unsure(exc)
 
 
 def is_unsure(exc: ZohoDeskError) -> bool:
     """A 5xx or a cut connection: the call may or may not have been done."""
-    cut = exc.status is None and "connection failed" in str(exc)
-    return cut or (exc.status is not None and exc.status >= 500)
+    return exc.kind == UNSURE
 
 
 class Tally:

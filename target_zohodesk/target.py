@@ -72,6 +72,7 @@ class TargetZohoDesk(Target):
     """Singer target for Zoho Desk."""
 
     name = "target-zohodesk"
+    package_name = "tap-zohodesk"  # the distribution both plugins ship in: the SDK reads the version from it
     default_sink_class = ZohoDeskSink
     message_reader_class = LineReader
 

@@ -100,7 +100,7 @@ def _closed_port() -> int:
     ("revoked mid-run", "returned no access_token (error: invalid_code)"),
     ("other org", "OAUTH_ORG_MISMATCH"),
     ("wrong data center", "cannot reach 127.0.0.1:"),
-    ("daily credits gone", "daily API credits are exhausted"),
+    ("daily credits gone", "the org's daily API credits are spent; they come back in 1h00m"),
 ])
 def test_what_no_record_can_fix_stops_the_run_at_once(emu, tmp_path, case, expect):
     config, written = dict(emu.cfg), 0

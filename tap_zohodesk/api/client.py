@@ -275,10 +275,8 @@ class ZohoDeskClient:
             if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
                 if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
                     line = describe_error(method, where, status, body, resp.text)
-                    raise ZohoDeskError(
-                        f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
-                        status=status, code=code, kind=CREDITS,
-                    )
+                    raise ZohoDeskError(f"{line} ({credits_back(retry_after)})", status=status, code=code,
+                                        kind=CREDITS)
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1
                 continue
@@ -365,6 +363,14 @@ class ZohoDeskClient:
                 "fallbacks": list(self.learned.fired),
             }
 
+
+
+def credits_back(retry_after: str) -> str:
+    """What a long Retry-After means: the org's daily API credits are spent, and when they come back."""
+    seconds = _seconds(retry_after)
+    back = datetime.fromtimestamp(time.time() + seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"the org's daily API credits are spent; they come back in {int(seconds // 3600)}h"
+            f"{int(seconds % 3600 // 60):02d}m, at {back}: Retry-After {retry_after}s")
 
 
 def _seconds(value: str) -> float:

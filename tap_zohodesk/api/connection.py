@@ -337,7 +337,7 @@ def connection_properties() -> list[th.Property]:
         th.Property("refresh_token", th.StringType, required=True, secret=True,
                     description="OAuth refresh token (grant with access_type=offline)."),
         th.Property("org_id", th.StringType, required=True,
-                    description="Zoho Desk organization id, all digits (Setup > APIs)."),
+                    description="Zoho Desk organization id, all digits (Setup > Developer Space > API)."),
         th.Property("data_center", th.StringType, default="us",
                     allowed_values=list(DATA_CENTERS),
                     description="Data center of the org: " + ", ".join(DATA_CENTERS)),

@@ -4,8 +4,8 @@ Its routes, parameters, envelopes, row shapes and write rules are its own API fa
 (facts.py, write_facts.py, shapes.py), written from public evidence and never read from
 the tap. Transport: OAuth on ``/oauth/v2/token`` (oauth.py), ``Zoho-oauthtoken``/``Bearer``
 tokens that expire, a mandatory ``orgId`` header (or query parameter), 204 for empty lists,
-404 URL_NOT_FOUND, 405 for a method the path does not take, credit headers, a per-org
-concurrency cap (429 TOO_MANY_REQUESTS).
+404 URL_NOT_FOUND, 405 for a method the path does not take, credit headers and the daily credits
+they announce (credits.py), a per-org concurrency cap (429 TOO_MANY_REQUESTS).
 
 Test knobs: ``latency_ms``; ``inject(kind, ...)`` queues faults (``429``, ``quota`` = 429
 THRESHOLD_EXCEEDED with Retry-After, ``500`` with an HTML body, ``drop`` = connection closed
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.emulator.credits import DailyCredits
 from tests.emulator.data import ORG_ID, Store
 from tests.emulator.errors import ApiError, invalid_param, not_found
 from tests.emulator.facts import READS, Endpoint
@@ -84,7 +85,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         self.latency = latency_ms / 1000.0
         self.from_base = from_base
         self.max_concurrency = max_concurrency
-        self.credits_left = credits
+        self.daily = DailyCredits(credits)  # daily.resets_in(s): test knob for the next reset
         self.oauth = OAuthServer(token_ttl)
         self.org_mismatch_status = org_mismatch_status
         self.disabled: dict[str, tuple[int, str]] = {}
@@ -114,6 +115,10 @@ class Emulator(ReadHandlers, WriteHandlers):
     @property
     def port(self) -> int:
         return self._server.server_address[1]
+
+    @property
+    def credits_left(self) -> int:
+        return self.daily.left
 
     @property
     def base_url(self) -> str:
@@ -233,6 +238,7 @@ class Emulator(ReadHandlers, WriteHandlers):
         self._maybe_fault(path)
         self._authenticate(headers, query, path_needs_org=path != "/api/v1/organizations")
         with self._lock:
+            self.daily.check()
             if self._in_flight >= self.max_concurrency:
                 raise ApiError(429, "TOO_MANY_REQUESTS", "Concurrent request limit exceeded.")
             self._in_flight += 1
@@ -255,12 +261,11 @@ class Emulator(ReadHandlers, WriteHandlers):
             with self._lock:
                 self._in_flight -= 1
         with self._lock:
-            self.credits_left -= weight
             if isinstance(payload, dict):
                 rows = payload.get(route.endpoint.envelope or "")
                 self.rows_served += len(rows) if isinstance(rows, list) else 1
             extra = {"X-Rate-Limit-Request-Weight-v3": str(weight),
-                     "X-Rate-Limit-Remaining-v3": str(self.credits_left)}
+                     "X-Rate-Limit-Remaining-v3": self.daily.charge(weight)}
         return status, payload, extra
 
     @staticmethod
