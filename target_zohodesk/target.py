@@ -264,6 +264,8 @@ class TargetZohoDesk(Target):
 
     def undo(self, results: str) -> None:
         """Reverse the run whose results file is ``results``; the undo's own results and table."""
+        if self.config.get("dry_run"):
+            raise RunStopped("--undo writes: it does not take dry_run (the results file lists what it would undo)")
         try:
             lines = read_lines(results)
         except (OSError, ValueError) as exc:

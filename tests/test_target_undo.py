@@ -170,3 +170,11 @@ def test_a_results_file_of_two_runs_is_undone_to_before_the_first(emu, tmp_path)
     assert undo.returncode == 0, undo.stderr[-2000:]
     assert data(emu) == before  # each field's earliest before image: as before the first run
     assert len(lines(tmp_path / "results.undo.jsonl")) == 3
+
+
+def test_an_undo_refuses_dry_run_and_a_missing_results_file(emu, tmp_path):
+    dry = cli(tmp_path, {**emu.cfg, "dry_run": True}, "--undo", str(tmp_path / "results.jsonl"))
+    assert dry.returncode == 1 and "--undo writes: it does not take dry_run" in dry.stderr
+    missing = cli(tmp_path, emu.cfg, "--undo", str(tmp_path / "nothing.jsonl"))
+    assert missing.returncode == 1 and "--undo: no results file" in missing.stderr
+    assert sum(emu.calls.values()) == 0
