@@ -8,7 +8,9 @@ INSERT). For each stream and operation, calls and credits of:
 - the run: a create or an update 1 call, 1 credit; deletes through ``moveToTrash`` 50 ids a
   call, 6 credits a record (D29 quoting Zoho's credit model), other deletes 1 call each; upsert
   lookups 25 keys a search, 3 credits a search; the delete guard's count 1 call (tickets);
-- the preview (``dry_run``): the lookups, the guard's count and one GET per update;
+- the preview (``dry_run``): the lookups, the guard's count and one GET per update, or one
+  search per 25 updates where the module's search takes ids (preview.Prefetch; a record whose
+  search row lacks a field sent, as a ticket's description, costs a GET more: not counted);
 - ``keep_before_images``: one GET per update more;
 - an undo of the run (``--undo``): a restore of trashed records 50 ids a call, 6 credits a
   record; a create read (1) then trashed (as a delete); an update read (1) and set back (1);
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from tap_zohodesk.api.catalog import BY_STREAM
 from target_zohodesk.guard import COUNT_PATHS, RATIO_FLOOR, DeleteGuard
 from target_zohodesk.lookup import LOOKUP_BATCH
+from target_zohodesk.preview import ID_BATCH, SEARCH_BY_ID
 from target_zohodesk.writer import operation_of, refusal
 
 TRASH_IDS, TRASH_CREDITS, SEARCH_CREDITS = 50, 6, 3
@@ -79,6 +82,9 @@ def costs(stream: str, operation: str, n: int, config: dict) -> dict[str, Cost]:
         undo = Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n) if spec and spec.trash_path else Cost()
     elif operation == "UPDATE":
         run, preview, images, undo = Cost(n, n), Cost(n, n), Cost(n, n), Cost(2 * n, 2 * n)
+        if stream in SEARCH_BY_ID:
+            searches = math.ceil(n / ID_BATCH)
+            preview = Cost(searches, SEARCH_CREDITS * searches)
     else:
         run, undo = Cost(n, n), Cost(n, n) + _delete(stream, n)
         if stream in (config.get("upsert_keys") or {}):

@@ -153,11 +153,6 @@ class TargetZohoDesk(Target):
         if self._latest_state != before:
             self.segment += 1
 
-    def _write_state_message(self, state: dict) -> None:
-        super()._write_state_message(state)
-        if self._writer is not None and self._writer.journal is not None:
-            self._writer.journal.settle(self.segment)  # the sender now knows every create read before it
-
     # -- reporting ----------------------------------------------------------------------------
     def refuse_stream(self, stream: str, reason: str) -> None:
         self._say_once((stream, ""), f"{reason}: its records are skipped")
@@ -201,7 +196,7 @@ class TargetZohoDesk(Target):
             except FatalStop as exc:
                 stop = exc
             if stop is None and self._held_state is not None and not self.guard.stopped:
-                super()._write_state_message(self._held_state)
+                self._write_state_message(self._held_state)
         if stop is not None:
             self._abandon_pending()
         self._close()
@@ -232,11 +227,14 @@ class TargetZohoDesk(Target):
         self.report(self.guard.abandon())
 
     def _write_state_message(self, state: dict) -> None:
-        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent."""
+        """No STATE goes out while deletes are held (guard.py): it waits for them to be sent. Once
+        out, the journal settles the creates read before it (journal.py)."""
         if self.guard.holding or self.guard.stopped:
             self._held_state = state
             return
         super()._write_state_message(state)
+        if self._writer is not None and self._writer.journal is not None:
+            self._writer.journal.settle(self.segment)  # the sender now knows every create read before it
 
     def _close(self) -> None:
         if self._results is not None:
@@ -266,6 +264,8 @@ class TargetZohoDesk(Target):
 
     def undo(self, results: str) -> None:
         """Reverse the run whose results file is ``results``; the undo's own results and table."""
+        if self.config.get("dry_run"):
+            raise RunStopped("--undo writes: it does not take dry_run (the results file lists what it would undo)")
         try:
             lines = read_lines(results)
         except (OSError, ValueError) as exc:

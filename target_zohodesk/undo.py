@@ -15,7 +15,8 @@ appended to, is undone once: see ``merged``):
   fields that still hold what the run set get their earlier values back (one PATCH/PUT); a
   field someone changed since is never overwritten: the record is left as it is (said).
 
-Child records (comments, attachments, ...) are not undone: their parent's id is not in the
+Streams are undone in the reverse order of the run (a ticket created for a new contact goes
+before the contact). Child records (comments, attachments, ...) are not undone: their parent's id is not in the
 results. The undo writes its own results file (RESULTS less ``.jsonl`` plus ``.undo.jsonl``,
 appended) and its table; replaying it changes nothing: a restored record is found live, a
 trashed one gone, a reverted one already as before (each ``ok`` with a note).
@@ -122,7 +123,7 @@ class Undo:
                                     str(line["id"]), "skipped", why)])
             else:
                 groups.setdefault((line["stream"], line["operation"]), []).append(line)
-        for (stream, operation), group in groups.items():
+        for (stream, operation), group in reversed(groups.items()):  # last done, first undone
             spec = BY_STREAM[stream]
             if operation == "DELETE":
                 for start in range(0, len(group), RESTORE_BATCH):
@@ -213,5 +214,6 @@ class Undo:
         if moved:
             return Result(spec.stream, "REVERT", rid, "skipped", f"changed since the run by someone else "
                           f"({', '.join(moved)}): not set back")
-        self.writer._update(spec, (spec.write.update_path or spec.read.one).format(id=rid), back)
+        self.client.request(spec.write.update_verb, (spec.write.update_path or spec.read.one).format(id=rid),
+                            json=back, label=f"revert {spec.stream}")
         return Result(spec.stream, "REVERT", rid, "ok")

@@ -36,7 +36,7 @@ from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
-from target_zohodesk.preview import BeforeImages
+from target_zohodesk.preview import BeforeImages, Prefetch
 from target_zohodesk.uploads import allowed_file
 
 ACTION = "send_email_reply"
@@ -79,7 +79,7 @@ def plain(value):
     return value
 
 
-class Writer(GroupWrites, BeforeImages):
+class Writer(GroupWrites, BeforeImages, Prefetch):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
                  upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None,
                  keep_before_images: bool = False):
@@ -125,6 +125,7 @@ class Writer(GroupWrites, BeforeImages):
 
     def _run(self, stream: str, spec: ObjectSpec | None, wave: list, results: list) -> None:
         tags = spec is not None and spec.write.create == "tag"
+        self.prefetch(spec, wave)  # a dry run reads its updates' records 25 a search where it can (preview.py)
         singles = [w for w in wave if w[1] != "DELETE" and not tags]
         for (i, _op, _record), result in zip(singles, self._map(
                 lambda w: self._guard(stream, w[1], w[2], lambda: self._one(stream, spec, w[1], w[2])), singles),
@@ -290,11 +291,11 @@ class Writer(GroupWrites, BeforeImages):
             return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
         note = unproven(spec, operation)
         seen = self.before_image(spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
+        note = "; ".join(filter(None, [note, seen.pop("note", None)])) or None
         if not self.dry_run:
             self._update(spec, path, body)
-        if note:  # an unproven call says so beside what the preview says
-            seen["note"] = f"{seen['note']}; {note}" if seen.get("note") else note
-        return Result(stream, operation, str(record["id"]), "ok", dry_run=self.dry_run, matched_by=matched, **seen)
+        return Result(stream, operation, str(record["id"]), "ok", note=note, dry_run=self.dry_run,
+                      matched_by=matched, **seen)
 
     def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
         """The row's verb and no other (R9); where no public source shows the call, an error says so."""

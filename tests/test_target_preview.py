@@ -51,8 +51,8 @@ def test_a_dry_run_ends_with_the_real_runs_table_and_the_fields_that_would_chang
     preview = run_target({**emu.cfg, "dry_run": True, "results_path": str(tmp_path / "preview.jsonl")}, text)
     assert len(preview) == 14 and all(r["dry_run"] for r in preview if r["status"] == "ok")
     assert not [route for route in emu.calls if route.split()[0] in WRITES]  # nothing written
-    assert emu.calls["GET /accounts/{id}"] == 4  # one read per update ...
-    assert emu.calls["GET /contacts/{id}"] == 0  # ... but those the upsert lookup read already
+    assert emu.calls["GET /accounts/search"] == 1 and emu.calls["GET /accounts/{id}"] == 0  # 4 ids, one search
+    assert emu.calls["GET /contacts/{id}"] == 0  # the upsert lookup read them already
     assert emu.calls["GET /contacts/search"] == 1  # the upsert lookup: 5 emails in one search
     previewed = closing_lines(caplog)
     assert "accounts UPDATE would change: description on 4, phone on 2" in previewed

@@ -160,14 +160,21 @@ def test_a_results_file_of_two_runs_is_undone_to_before_the_first(emu, tmp_path)
     for value in ("first run", "second run"):
         text = singer_lines("accounts", open_schema(BY_STREAM["accounts"]),
                             [{"id": a["id"], "description": value} for a in accounts])
-        text += singer_lines("contacts", open_schema(BY_STREAM["contacts"]), [{"lastName": "Twice", "email":
-                                                                               f"{value[:5]}@x.example"}])
+        if value == "first run":
+            text += singer_lines("contacts", open_schema(BY_STREAM["contacts"]),
+                                 [{"lastName": "Twice", "email": "twice@x.example"}])
         assert cli(tmp_path, emu.cfg, text=text).returncode == 0
     assert [a["description"] for a in accounts] == ["second run"] * 2
-    # a finished load's creates no longer block a later one (the journal guards replays only)
-    assert [r.get("journal", False) for r in lines(tmp_path / "results.jsonl") if r["stream"] == "contacts"] == [
-        False, False]
+    assert len(lines(tmp_path / "results.jsonl")) == 5  # both runs appended to one file
     undo = cli(tmp_path, emu.cfg, "--undo", str(tmp_path / "results.jsonl"))
     assert undo.returncode == 0, undo.stderr[-2000:]
-    assert data(emu) == before  # the first run's before images, both runs' creates trashed
-    assert len(lines(tmp_path / "results.undo.jsonl")) == 4
+    assert data(emu) == before  # each field's earliest before image: as before the first run
+    assert len(lines(tmp_path / "results.undo.jsonl")) == 3
+
+
+def test_an_undo_refuses_dry_run_and_a_missing_results_file(emu, tmp_path):
+    dry = cli(tmp_path, {**emu.cfg, "dry_run": True}, "--undo", str(tmp_path / "results.jsonl"))
+    assert dry.returncode == 1 and "--undo writes: it does not take dry_run" in dry.stderr
+    missing = cli(tmp_path, emu.cfg, "--undo", str(tmp_path / "nothing.jsonl"))
+    assert missing.returncode == 1 and "--undo: no results file" in missing.stderr
+    assert sum(emu.calls.values()) == 0
