@@ -112,6 +112,9 @@ def test_about_lists_each_streams_operations_and_fields():
     assert writes["contacts"]["upsert_keys"][0] == "email"
     assert writes["accounts"]["upsert_keys"] == ["accountName"]  # accounts/search takes no email/phone/website
     assert writes["contacts"]["UPDATE"]["source"] == "OAS" and "isEndUser" not in writes["contacts"]["UPDATE"]["fields"]
+    # a ticket keeps its team, account and layout (the migration script's POST of a read ticket keeps them)
+    assert {"teamId", "accountId", "layoutId"} <= set(writes["tickets"]["UPDATE"]["fields"]) & set(
+        writes["tickets"]["INSERT"]["fields"])
     unproven = {(s, op) for s, e in writes.items() for op in e["operations"] if e[op].get("unproven")}
     assert unproven == {("kb_categories", "DELETE"), ("kb_categories", "UPDATE"),  # kbCategory/{id}: no operation
                         ("contract_comments", "UPDATE"), ("contract_comments", "DELETE"),  # verbs: nowhere

@@ -28,8 +28,12 @@ def _set(*names: str) -> frozenset[str]:
 # OAS ticket CommonKeys + CommonRequestJson, shared by TicketsPostRequestBody and WithTicketPatchRequestBody.
 _TICKET = _set("assigneeId", "channel", "dueDate", "email", "language", "phone", "priority", "productId", "subject",
                "category", "cf", "classification", "description", "status", "subCategory")
-TICKET = Body(_TICKET | {"contactId", "departmentId", "contactEmail"},
-              _TICKET | {"contactId", "resolution", "sharedDepartments"}, "OAS")
+# The migration script creates a ticket from one read elsewhere, stripping only the fields named in
+# the module docstring: the team, account and layout it keeps went through Zoho's validation (and n8n
+# sends secondaryContacts on a create), so they are taken too, where the OAS lists are silent.
+_TICKET_KEPT = _set("teamId", "accountId", "layoutId")
+TICKET = Body(_TICKET | _TICKET_KEPT | {"contactId", "departmentId", "contactEmail", "secondaryContacts"},
+              _TICKET | _TICKET_KEPT | {"contactId", "resolution", "sharedDepartments"}, "OAS, migration")
 # OAS contact CommonJson + WithContactPatchRequestBody (the create body is taken to be the same).
 CONTACT = Body(_set("accountId", "email", "firstName", "lastName", "mobile", "ownerId", "phone", "secondaryEmail",
                     "type", "cf", "city", "country", "description", "facebook", "state", "street", "title", "twitter",

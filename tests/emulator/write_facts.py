@@ -143,6 +143,7 @@ _ENTRY = {"executedTime", "description", "ownerId", "hoursSpent", "minutesSpent"
           "billingType", "requestChargeType", "additionalCost", "agentCostPerHour", "invoiceId", "cf"}
 _TICKET_BOTH = {"subject", "description", "status", "priority", "channel", "classification", "category",
                 "subCategory", "language", "dueDate", "email", "phone", "assigneeId", "productId", "cf"}
+_TICKET_KEPT = {"teamId", "accountId", "layoutId"}
 _ACTIVITY = {"subject", "departmentId", "contactId", "ticketId", "ownerId", "priority", "status", "cf"}
 _BODIES = {
     "organizations": {"companyName", "description", "website", "phoneNumber", "mobile", "fax", "street", "city",
@@ -187,8 +188,11 @@ _BODIES = {
 BODY = {(table, op): frozenset(fields) for table, fields in _BODIES.items() for op in ("create", "update")}
 BODY.update({("roles", "create"): frozenset({"name", "description", "shareDataWithPeers", "reportsTo"}),  # OAS
              ("roles", "update"): frozenset({"name", "description", "shareDataWithPeers"}),  # RoleupdateJson
-             ("tickets", "create"): frozenset(_TICKET_BOTH | {"contactId", "departmentId", "contact"}),
-             ("tickets", "update"): frozenset(_TICKET_BOTH | {"contactId", "resolution", "sharedDepartments"})})
+             # + teamId/accountId/layoutId: the migration script's POST of a read ticket keeps them
+             ("tickets", "create"): frozenset(_TICKET_BOTH | _TICKET_KEPT | {"contactId", "departmentId", "contact",
+                                                                             "secondaryContacts"}),
+             ("tickets", "update"): frozenset(_TICKET_BOTH | _TICKET_KEPT | {"contactId", "resolution",
+                                                                             "sharedDepartments"})})
 for _owner in ("ticket", "contact", "account", "contract", "task", "call", "event", "article"):
     BODY[(f"{_owner}_comments", "create")] = BODY[(f"{_owner}_comments", "update")] = frozenset(_COMMENT)
 for _owner in ("ticket", "task"):
