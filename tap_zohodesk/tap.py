@@ -11,6 +11,7 @@ from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
+from tap_zohodesk.api.numbers import numbers_from_text
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
@@ -64,6 +65,10 @@ class TapZohoDesk(Tap):
                     description="Sync nothing: print what the selected streams would cost (calls, credits) "
                     "on a first run and on the next run (same as --estimate)."),
     ).to_dict()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        numbers_from_text(self._config, self.config_jsonschema)  # TAP_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        return super()._validate_config(raise_errors=raise_errors)
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:

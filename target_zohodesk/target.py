@@ -27,6 +27,7 @@ from singer_sdk.exceptions import RecordsWithoutSchemaException
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
+from tap_zohodesk.api.numbers import numbers_from_text
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.journal import Journal, default_path
@@ -83,6 +84,10 @@ class TargetZohoDesk(Target):
                     description='Natural keys per stream, e.g. {"contacts": ["email"], "accounts": ["accountName"]}: '
                     "a record without id is looked up by them, then updated or inserted."),
     ).to_dict()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        numbers_from_text(self._config, self.config_jsonschema)  # TARGET_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        return super()._validate_config(raise_errors=raise_errors)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
