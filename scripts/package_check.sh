@@ -17,7 +17,11 @@ EMULATOR_PID=""
 trap '[ -n "$EMULATOR_PID" ] && kill "$EMULATOR_PID" 2>/dev/null; rm -rf "$work"' EXIT
 
 mkdir "$work/src"
-git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$work/src"
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then  # what git tracks, plus new files not ignored
+  git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C "$work/src"
+else
+  tar --exclude=./.venv --exclude=./.meltano --exclude=./output --exclude=./build -cf - . | tar -xf - -C "$work/src"
+fi
 "$BUILD_PYTHON" -m build --outdir "$work/dist" "$work/src" > "$work/build.log" 2>&1 \
   || { tail -20 "$work/build.log" >&2; fail "python -m build"; }
 wheel=$(ls "$work"/dist/*.whl)
