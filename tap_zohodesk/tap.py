@@ -159,6 +159,14 @@ class TapZohoDesk(Tap):
                 self._cf_types = {}
         return self._cf_types
 
+    def run_sync_dry_run(self, *args, **kwargs) -> bool:
+        """--test (the SDK's connection test) syncs without sync_all: the run's scratch files go at its end too."""
+        try:
+            return super().run_sync_dry_run(*args, **kwargs)
+        finally:
+            if self.run is not None:
+                self.run.close()
+
     def sync_all(self) -> None:
         run = self._run_context()
         if self.estimate_only or self.config.get("estimate"):

@@ -8,6 +8,7 @@ checked by scripts/package_check.sh (`make package-check`, run by .ci/run).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -72,3 +73,19 @@ def test_activate_version_is_sent_for_full_table_streams_when_asked(tmp_path):
     schema_at = next(n for n, m in enumerate(messages) if m["type"] == "SCHEMA" and m["stream"] == "agents")
     assert messages.index(versions[0]) == schema_at + 1
     assert not any(m["type"] == "ACTIVATE_VERSION" for m in sent[False])
+
+
+def test_the_connection_test_leaves_no_scratch_files(tmp_path):
+    """`tap-zohodesk --test` syncs a record of each stream outside sync_all; the run's SQLite folders
+    (kept parent rows) go at its end as after a sync."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with Emulator(tickets=20, seed=6) as emu:
+        config = tmp_path / "config.json"
+        config.write_text(json.dumps(emu.config()))
+        proc = subprocess.run([str(BIN / "tap-zohodesk"), "--config", str(config), "--test"], capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
+        served = sum(emu.calls.values())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert served > 0
+    assert list(scratch.iterdir()) == []
