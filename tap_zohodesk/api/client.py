@@ -325,8 +325,8 @@ class ZohoDeskClient:
               label: str | None = None, max_from: int | None = None, paged: bool = True,
               key: str | None = None, droppable: frozenset[str] = frozenset()) -> Pager:
         """The pages of a list endpoint (offset ``from`` + ``limit``); see tap_zohodesk/paging.py."""
-        return Pager(self, path, limit=limit, params=params, data_key=data_key, label=label, max_from=max_from,
-                     paged=paged, key=key, droppable=droppable)
+        return Pager(self.get, self.learned, path, limit=limit, params=params, data_key=data_key, label=label,
+                     max_from=max_from, paged=paged, key=key, droppable=droppable)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
