@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.rows import MODIFIED, ObjectSpec, unwound_name
+from tap_zohodesk.api.schema_files import types_of
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
@@ -50,11 +51,6 @@ if TYPE_CHECKING:
 POSITION = "_position"
 
 
-def _types(schema: dict) -> set[str]:
-    kind = schema.get("type", [])
-    return {kind} if isinstance(kind, str) else set(kind)
-
-
 def _parent_fields(spec: ObjectSpec) -> tuple[str, ...]:
     """The parent's fields each unwound row carries as ``_parent_<field>``: its key, its bookmark."""
     return (*spec.primary_key, *((spec.key,) if spec.key else ()))
@@ -66,7 +62,7 @@ def unwound_schema(spec: ObjectSpec, parent: dict, path: str) -> dict:
     for part in path.split("."):
         node = (node.get("properties") or {}).get(part) or {}
     items = node.get("items") or {}
-    if "array" not in _types(node) or "object" not in _types(items) or not items.get("properties"):
+    if "array" not in types_of(node) or "object" not in types_of(items) or not items.get("properties"):
         raise ValueError(f"catalog row {spec.stream}: unwind path {path!r} is not an array of objects in its schema")
     fields = {f"_parent_{name}": parent["properties"][name] for name in _parent_fields(spec)}
     clash = (set(fields) | {POSITION, DELETED}) & set(items["properties"])

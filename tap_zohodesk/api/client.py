@@ -56,7 +56,6 @@ __all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "p
 T = TypeVar("T")
 R = TypeVar("R")
 
-ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
 
