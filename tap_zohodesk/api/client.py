@@ -12,7 +12,9 @@ Policy in a few lines:
   a GET answered 2xx with no body or with a body that is not JSON raises ZohoDeskError;
 - 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After;
   a 429 also halves the number of calls allowed in flight, which then grows back by one
-  per 20 successes (so a pool slows down rather than failing);
+  per 20 successes (so a pool slows down rather than failing), never again above the cap a
+  concurrency 429 showed (kept for the run);
+- connect and read timeouts are settings (seconds); a TLS failure is final at once;
 - a host that cannot be reached (connection refused, name not resolved, connect timeout)
   gets two quick retries (0.5 s, 1 s), then ZohoDeskError "cannot reach <host>: <why>";
   a host already found down gets one try;
@@ -39,6 +41,7 @@ import requests
 
 from tap_zohodesk.api.connection import (
     CONNECT_TIMEOUT,
+    READ_TIMEOUT,
     AccessToken,
     ZohoAuthError,
     ZohoDeskError,
@@ -107,16 +110,28 @@ def describe_error(method: str, path: str, status: int, body: Any, text: str = "
     return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
 
 
+class _Call:
+    __slots__ = ("most",)
+
+    def __init__(self, most: int):
+        self.most = most
+
+
 class _AdaptiveLimit:
-    """Bounded concurrency whose bound halves on a 429 and creeps back on success."""
+    """Bounded concurrency whose bound halves on a 429 and creeps back on success, never again
+    above the cap a concurrency 429 showed (Zoho refused a call while at most n were in flight:
+    its cap is below n)."""
 
     def __init__(self, maximum: int):
         self.maximum = max(1, int(maximum))
         self.limit = self.maximum
+        self.ceiling = self.maximum  # the most in flight Zoho is known to take
         self.in_flight = 0
         self.peak = 0
         self.lowest = self.limit
         self._successes = 0
+        self._level = threading.local()  # this thread's call: the most calls in flight while it was out
+        self._active: set[_Call] = set()
         self._cond = threading.Condition()
 
     def __enter__(self) -> _AdaptiveLimit:
@@ -124,23 +139,32 @@ class _AdaptiveLimit:
             while self.in_flight >= self.limit:
                 self._cond.wait()
             self.in_flight += 1
+            for other in self._active:  # every call out now has seen this many in flight
+                other.most = max(other.most, self.in_flight)
+            self._level.call = _Call(self.in_flight)
+            self._active.add(self._level.call)
             self.peak = max(self.peak, self.in_flight)
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
             self.in_flight -= 1
+            self._active.discard(self._level.call)
             self._cond.notify_all()
 
-    def throttled(self) -> None:
+    def throttled(self, *, concurrency: bool = True) -> None:
         with self._cond:
-            self.limit = max(1, self.limit // 2)
+            call = getattr(self._level, "call", None)
+            level = call.most if call is not None else 1
+            if concurrency and level >= 2:
+                self.ceiling = min(self.ceiling, level - 1)
+            self.limit = max(1, min(self.limit // 2, self.ceiling))
             self.lowest = min(self.lowest, self.limit)
             self._successes = 0
 
     def succeeded(self) -> None:
         with self._cond:
-            if self.limit < self.maximum:
+            if self.limit < self.ceiling:
                 self._successes += 1
                 if self._successes >= 20:
                     self.limit += 1
@@ -156,6 +180,8 @@ class ZohoDeskClient:
         self.org_id = str(config["org_id"])
         self.max_retries = int(config.get("max_retries", 6))
         self.backoff = float(config.get("retry_backoff_seconds", 1.0))
+        self.timeouts = (float(config.get("connect_timeout_seconds") or CONNECT_TIMEOUT),
+                         float(config.get("read_timeout_seconds") or READ_TIMEOUT))
         self.user_agent = user_agent
         self.limiter = _AdaptiveLimit(int(config.get("max_concurrency") or 5))
         self._local = threading.local()
@@ -188,7 +214,7 @@ class ZohoDeskClient:
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         with self.limiter:
-            return self._session().request(method, url, timeout=(CONNECT_TIMEOUT, 120), **kwargs)
+            return self._session().request(method, url, timeout=self.timeouts, **kwargs)
 
     def access_token(self, *, stale: str | None = None) -> str:
         """Return a valid access token; refresh when missing, expiring or equal to ``stale``."""
@@ -264,7 +290,7 @@ class ZohoDeskClient:
                 continue
             transient = status == 429 or status >= 500
             if status == 429:
-                self.limiter.throttled()
+                self.limiter.throttled(concurrency=code != "THRESHOLD_EXCEEDED")
             retry_after = resp.headers.get("Retry-After")
             if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
                 if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
@@ -356,6 +382,7 @@ class ZohoDeskClient:
                 "credits_used": self.credits_used,
                 "credits_remaining": self.credits_remaining,
                 "peak_in_flight": self.limiter.peak,
+                "concurrency_cap": self.limiter.ceiling,
                 "fallbacks": list(self.learned.fired),
             }
 

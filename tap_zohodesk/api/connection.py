@@ -39,6 +39,7 @@ TOKEN_EARLY_REFRESH_SECONDS = 60
 MAX_BACKOFF_SECONDS = 120
 UNREACHABLE_WAITS = (0.5, 1.0)  # quick retries of a connection that could not be opened
 CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
 
 log = logging.getLogger("zohodesk.oauth")
 
@@ -138,16 +139,29 @@ def unreachable(exc: BaseException) -> str | None:
     return None
 
 
+def tls_failure(exc: BaseException) -> str:
+    """The reason of a TLS failure, in a few words."""
+    text = str(exc)
+    found = re.search(r"certificate verify failed: ([^(\"']+)", text)
+    if found:
+        return f"TLS certificate not trusted ({found.group(1).strip()})"
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(\"']+)", text)
+    return f"TLS handshake failed ({found.group(1).strip()})" if found else "TLS handshake failed"
+
+
 def reach(send: Callable[[], requests.Response], url: str, down: set[str], what: str,
           error: type[ZohoDeskError] = ZohoDeskError) -> requests.Response:
     """``send()``, retried quickly (0.5 s, then 1 s) while the host cannot be reached, then
-    ``error`` "cannot reach <host>: <why>". A host already found down gets one try.
+    ``error`` "cannot reach <host>: <why>". A host already found down gets one try; a TLS
+    failure (untrusted certificate, failed handshake) is final at once.
     Any other failure of ``send`` is raised as is, for the caller's own retry budget."""
     host = urlsplit(url).netloc
     waits = [] if host in down else list(UNREACHABLE_WAITS)
     while True:
         try:
             resp = send()
+        except requests.exceptions.SSLError as exc:  # retrying cannot fix a certificate or a handshake
+            raise error(f"cannot reach {host} securely: {tls_failure(exc)} ({what}); not retried") from None
         except requests.RequestException as exc:
             why = unreachable(exc)
             if why is None:
@@ -288,6 +302,11 @@ def connection_properties() -> list[th.Property]:
                     "(plain http only to loopback)"),
         th.Property("max_concurrency", th.IntegerType, default=5,
                     description="Most API calls in flight at once (Free edition allows 5)."),
+        th.Property("connect_timeout_seconds", th.NumberType, default=CONNECT_TIMEOUT,
+                    description="Seconds to open a connection to Zoho before the host counts as unreachable."),
+        th.Property("read_timeout_seconds", th.NumberType, default=READ_TIMEOUT,
+                    description="Seconds to wait for Zoho's answer to a call; then it counts as cut off (retried "
+                    "where that is safe, looked up for a create)."),
         th.Property("max_retries", th.IntegerType, default=6,
                     description="Retries of a call answered 429/5xx or cut off."),
         th.Property("retry_backoff_seconds", th.NumberType, default=1.0,
