@@ -12,10 +12,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
+from jsonschema import Draft7Validator, ValidationError
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
 from urllib3.util import parse_url
 
@@ -64,10 +67,16 @@ class ZohoAuthError(ZohoDeskError):
 def resolve_urls(config: dict) -> tuple[str, str]:
     """Return (api_url, accounts_url) from the config, deriving defaults from data_center.
 
-    Also refuses an org_id that is not all digits and plain http to anything but loopback."""
+    Also refuses an org_id that is not all digits, a start_date that is not a date-time (never
+    quoting it) and plain http to anything but loopback."""
     org = config.get("org_id")
     if org is not None and not re.fullmatch(r"[0-9]+", str(org)):
         raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > APIs > OrgId), got {org!r}")
+    for key, value in (("start_date", config.get("start_date")),
+                       *((f"deleted_records.{k}", (config.get("deleted_records") or {}).get(k))
+                         for k in ("start_date", "end_date") if isinstance(config.get("deleted_records"), dict))):
+        if value not in (None, "") and not _is_date_time(value):
+            raise ConfigError(f"config {key!r} is not an ISO-8601 date-time (e.g. 2024-01-31T00:00:00Z)")
     dc = str(config.get("data_center") or "us").lower()
     if dc not in DATA_CENTERS:
         raise ConfigError(
@@ -79,6 +88,44 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     for key, url in (("api_url", api_url), ("accounts_url", accounts_url)):
         check_url(key, url)
     return api_url, accounts_url
+
+
+def _is_date_time(value: object) -> bool:
+    try:
+        datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+class QuietConfigCheck:
+    """Mixed into a plugin class: its config checked against ``config_jsonschema`` by the SDK,
+    a failure raised as one ConfigError naming each key and what it must be, never its value
+    (the SDK's own message quotes it: a secret given with the wrong JSON type would be printed)."""
+
+    config_jsonschema: dict
+    _config: dict
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        try:
+            return super()._validate_config(raise_errors=raise_errors)  # type: ignore[misc]
+        except ConfigValidationError:
+            errors = Draft7Validator(self.config_jsonschema).iter_errors(dict(self._config))
+            lines = sorted({_config_problem(e) for e in errors}) or ["is not valid"]
+            raise ConfigError("; ".join(lines)) from None
+
+
+def _config_problem(error: ValidationError) -> str:
+    key = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        found = re.search(r"'([^']+)' is a required property", error.message)
+        return f"config {(key + '.' if key else '') + (found.group(1) if found else '?')!r} is required"
+    if error.validator == "type":
+        kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"config {key!r} must be {' or '.join(map(str, kinds))}, not a JSON {type(error.instance).__name__}"
+    if error.validator == "enum":
+        return f"config {key!r} must be one of {', '.join(map(str, error.validator_value))}"
+    return f"config {key!r} is not valid ({error.validator})"
 
 
 def check_url(key: str, url: str) -> None:
