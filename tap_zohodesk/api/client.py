@@ -49,9 +49,11 @@ from tap_zohodesk.api.connection import (
     reach,
     resolve_urls,
 )
+from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
 
-__all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
+__all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time",
+           "to_zoho_time"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,6 +68,15 @@ _decode = msgspec.json.Decoder().decode  # several times faster than requests' j
 
 class BudgetSpent(ZohoDeskError):
     """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
+
+
+class CreditsExhausted(BudgetSpent):
+    """Zoho's daily API credits are gone (a 429 whose Retry-After is hours): the run stops the way
+    a spent ``max_api_credits`` stops it; ``back_at`` is when Zoho said they come back."""
+
+    def __init__(self, message: str, *, back_at: datetime, status: int | None = None, code: str | None = None):
+        super().__init__(message, status=status, code=code)
+        self.back_at = back_at
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -110,68 +121,6 @@ def describe_error(method: str, path: str, status: int, body: Any, text: str = "
     return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
 
 
-class _Call:
-    __slots__ = ("most",)
-
-    def __init__(self, most: int):
-        self.most = most
-
-
-class _AdaptiveLimit:
-    """Bounded concurrency whose bound halves on a 429 and creeps back on success, never again
-    above the cap a concurrency 429 showed (Zoho refused a call while at most n were in flight:
-    its cap is below n)."""
-
-    def __init__(self, maximum: int):
-        self.maximum = max(1, int(maximum))
-        self.limit = self.maximum
-        self.ceiling = self.maximum  # the most in flight Zoho is known to take
-        self.in_flight = 0
-        self.peak = 0
-        self.lowest = self.limit
-        self._successes = 0
-        self._level = threading.local()  # this thread's call: the most calls in flight while it was out
-        self._active: set[_Call] = set()
-        self._cond = threading.Condition()
-
-    def __enter__(self) -> _AdaptiveLimit:
-        with self._cond:
-            while self.in_flight >= self.limit:
-                self._cond.wait()
-            self.in_flight += 1
-            for other in self._active:  # every call out now has seen this many in flight
-                other.most = max(other.most, self.in_flight)
-            self._level.call = _Call(self.in_flight)
-            self._active.add(self._level.call)
-            self.peak = max(self.peak, self.in_flight)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self.in_flight -= 1
-            self._active.discard(self._level.call)
-            self._cond.notify_all()
-
-    def throttled(self, *, concurrency: bool = True) -> None:
-        with self._cond:
-            call = getattr(self._level, "call", None)
-            level = call.most if call is not None else 1
-            if concurrency and level >= 2:
-                self.ceiling = min(self.ceiling, level - 1)
-            self.limit = max(1, min(self.limit // 2, self.ceiling))
-            self.lowest = min(self.lowest, self.limit)
-            self._successes = 0
-
-    def succeeded(self) -> None:
-        with self._cond:
-            if self.limit < self.ceiling:
-                self._successes += 1
-                if self._successes >= 20:
-                    self.limit += 1
-                    self._successes = 0
-                    self._cond.notify_all()
-
-
 class ZohoDeskClient:
     """Thread-safe Zoho Desk API client for one org."""
 
@@ -183,7 +132,7 @@ class ZohoDeskClient:
         self.timeouts = (float(config.get("connect_timeout_seconds") or CONNECT_TIMEOUT),
                          float(config.get("read_timeout_seconds") or READ_TIMEOUT))
         self.user_agent = user_agent
-        self.limiter = _AdaptiveLimit(int(config.get("max_concurrency") or 5))
+        self.limiter = AdaptiveLimit(int(config.get("max_concurrency") or 5))
         self._local = threading.local()
         self._down: set[str] = set()  # hosts found unreachable: one try each from then on
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
@@ -197,6 +146,7 @@ class ZohoDeskClient:
         self.credits_used = 0
         self.credits_remaining: int | None = None
         self.skew: float | None = None  # seconds Zoho's clock is ahead of ours, from its first Date header
+        self.credits_back_at: datetime | None = None  # when Zoho said its daily credits come back
 
     # -- plumbing -----------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -242,7 +192,7 @@ class ZohoDeskClient:
         where = "/" + path.lstrip("/")
         if self.budget is not None and self.credits_used >= self.budget:
             raise BudgetSpent(f"the credit budget is spent: {self.credits_used:,} of max_api_credits "
-                              f"{self.budget:,} used before {method} {where}")
+                              f"{self.budget:,} used before {method} {where}; {self.next_run()}")
         url = f"{self.api_url}{where}"
         stat = label or f"{method} {path}"
         token_retried = False
@@ -294,11 +244,11 @@ class ZohoDeskClient:
             retry_after = resp.headers.get("Retry-After")
             if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
                 if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
+                    self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=_seconds(retry_after))
                     line = describe_error(method, where, status, body, resp.text)
-                    raise ZohoDeskError(
-                        f"{line} (Retry-After {retry_after}s: daily API credits are exhausted)",
-                        status=status, code=code,
-                    )
+                    raise CreditsExhausted(f"{line} (Retry-After {retry_after}s: daily API credits are exhausted; "
+                                           f"{self.next_run()})", back_at=self.credits_back_at,
+                                           status=status, code=code)
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1
                 continue
@@ -317,6 +267,19 @@ class ZohoDeskClient:
                 self.credits_by[stat] += int(weight)
             if remaining and remaining.lstrip("-").isdigit():
                 self.credits_remaining = int(remaining)
+
+    def next_run(self) -> str:
+        """When the next run can start, as far as Zoho's credits tell (for the line of a credit stop)."""
+        back = self.credits_back_at
+        if back is not None:
+            wait = max(0, int((back - datetime.now(timezone.utc)).total_seconds()))
+            return (f"Zoho's API credits come back at {back:%Y-%m-%d %H:%M} UTC (in {wait // 3600} h "
+                    f"{wait % 3600 // 60:02d} min): start the next run then")
+        if self.credits_remaining is not None and self.credits_remaining <= 0:
+            return "Zoho reports no API credits left today: start the next run once its day resets"
+        if self.credits_remaining is not None:
+            return f"Zoho reports {self.credits_remaining:,} API credits left today: the next run can start at once"
+        return "Zoho has not said how many API credits are left: the next run can start at once"
 
     def _measure_clock(self, resp: requests.Response) -> None:
         try:
