@@ -11,7 +11,7 @@ from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
+from tap_zohodesk.api.connection import ConfigError, QuietConfigCheck, connection_properties, resolve_urls
 from tap_zohodesk.api.numbers import numbers_from_text
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.custom_fields import read_custom_fields
@@ -28,7 +28,7 @@ from tap_zohodesk.streams import ZohoDeskStream
 from tap_zohodesk.unwind import UnwoundStream
 
 
-class TapZohoDesk(Tap):
+class TapZohoDesk(QuietConfigCheck, Tap):
     """Singer tap for Zoho Desk."""
 
     name = "tap-zohodesk"

@@ -31,7 +31,13 @@ from singer_sdk.exceptions import RecordsWithoutSchemaException
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient
-from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
+from tap_zohodesk.api.connection import (
+    ConfigError,
+    QuietConfigCheck,
+    connection_properties,
+    debug_requested,
+    resolve_urls,
+)
 from tap_zohodesk.api.numbers import numbers_from_text
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
@@ -69,7 +75,7 @@ def check_upsert_keys(value: object) -> dict[str, list[str]]:
     return out
 
 
-class TargetZohoDesk(Target):
+class TargetZohoDesk(QuietConfigCheck, Target):
     """Singer target for Zoho Desk."""
 
     name = "target-zohodesk"
