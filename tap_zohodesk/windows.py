@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.errors import ZohoDeskError
 from tap_zohodesk.api.paging import smaller_limits
 
 SEARCH_MAX_FROM = 4999

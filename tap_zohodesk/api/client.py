@@ -39,19 +39,8 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.api.connection import (
-    BUDGET,
-    CONNECT_TIMEOUT,
-    CREDITS,
-    READ_TIMEOUT,
-    UNSURE,
-    AccessToken,
-    ZohoAuthError,
-    ZohoDeskError,
-    backoff_wait,
-    reach,
-    resolve_urls,
-)
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, backoff_wait, reach, resolve_urls
+from tap_zohodesk.api.errors import BUDGET, CREDITS, UNSURE, ZohoAuthError, ZohoDeskError
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
 

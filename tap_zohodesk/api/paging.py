@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.errors import ZohoDeskError
 
 Get = Callable[..., Any]  # get(path, params, *, label): the decoded answer, or None for 204
 

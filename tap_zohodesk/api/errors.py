@@ -1,0 +1,72 @@
+"""The one error model of the core: a ``ZohoDeskError`` carries a **kind**, decided once where
+Zoho's answer (or its absence) is read (``kind_of``); the tap, the target and the client decide
+by kind, never by status code or message text. ``FATAL_KINDS`` stop a whole run; ``ConfigError``
+is a wrong setting, named in one line."""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A config value is wrong; the message is one line naming the key."""
+
+
+# What went wrong, decided once where the answer is read; callers decide by kind, never by
+# status code or message text.
+AUTH, ORG, UNREACHABLE, CREDITS, BUDGET = "auth", "org", "unreachable", "credits", "budget"
+THROTTLED, UNSURE = "throttled", "unsure"
+REFUSED, NOT_AVAILABLE, GONE, BAD_ANSWER, INVALID = "refused", "not available", "gone", "bad answer", "invalid"
+# kinds no other stream or record can survive: the run stops at once
+FATAL_KINDS = frozenset({AUTH, ORG, UNREACHABLE, CREDITS, BUDGET})
+# Zoho's errorCodes that say "this org cannot serve this object", and what the user can do.
+NOT_AVAILABLE_CODES = {
+    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
+    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
+    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
+                      "refresh token, or deselect the stream",
+}
+
+
+def kind_of(status: int | None, code: str | None) -> str:
+    """The kind of a Zoho answer that is not 2xx (``status`` None: no answer at all)."""
+    if status is not None and 200 <= status < 300:
+        return BAD_ANSWER
+    if code == "OAUTH_ORG_MISMATCH":
+        return ORG
+    if status == 401 or code in ("INVALID_OAUTH", "UNAUTHORIZED"):
+        return AUTH
+    if code in NOT_AVAILABLE_CODES:
+        return NOT_AVAILABLE
+    if status == 404:
+        return GONE  # Zoho answers URL_NOT_FOUND for a bad path and for a record that is not there
+    if status == 429:
+        return THROTTLED
+    if status is None or status >= 500:
+        return UNSURE
+    if status == 422 and code in ("UNPROCESSABLE_ENTITY", None):
+        return REFUSED
+    return INVALID
+
+
+class ZohoDeskError(Exception):
+    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason, ``kind``
+    what went wrong (set where the answer was read; from status and code when not given)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 kind: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.kind = kind or (kind_of(status, code) if status is not None else BAD_ANSWER)
+
+    @property
+    def fatal(self) -> bool:
+        """No other stream or record can succeed either: the run stops."""
+        return self.kind in FATAL_KINDS
+
+
+class ZohoAuthError(ZohoDeskError):
+    """The OAuth refresh failed: nothing else can work."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 kind: str | None = None):
+        super().__init__(message, status=status, code=code, kind=kind or AUTH)
