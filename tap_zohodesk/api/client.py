@@ -49,6 +49,7 @@ from tap_zohodesk.api.connection import (
     reach,
     resolve_urls,
 )
+from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.paging import Learned, Pager
 
 __all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
@@ -184,6 +185,7 @@ class ZohoDeskClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self.user_agent
+            settle(session, (self.api_url, self.accounts_url))  # the environment read once (environment.py)
             self._local.session = session
         return session
 
