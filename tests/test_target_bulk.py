@@ -10,9 +10,11 @@ from unittest import mock
 import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM
+from target_zohodesk.estimate import estimate_lines
 from tests.emulator import writes as emulator_writes
 from tests.helpers import run_target, singer_lines, target_emulator
 from tests.test_target import open_schema
+from tests.test_target_undo import cli
 
 BULK = "POST /tickets/updateMany"
 PATCH = "PATCH /tickets/{id}"
@@ -36,8 +38,11 @@ def test_one_value_on_one_field_goes_out_fifty_ids_a_call_half_the_credits(emu):
     lonely = [{"id": rows[123]["id"], "status": "On Hold"}]  # one field, but no other record shares it
     emu.reset_counts()
     credits = emu.credits_left
-    results = run_target(emu.cfg, tickets_text(same + other + lonely))
+    text = tickets_text(same + other + lonely)
+    results = run_target(emu.cfg, text)
     assert len(results) == 124
+    spent = (sum(n for route, n in emu.calls.items() if not route.startswith("GET ")), credits - emu.credits_left)
+    assert f"tickets UPDATE 124: run {spent[0]} calls / {spent[1]} credits;" in estimate_lines(text.splitlines(), {})[0]
     assert [r["status"] for r in results] == ["ok"] * 124
     assert [r["id"] for r in results] == [r["id"] for r in same + other + lonely]
     assert emu.calls[BULK] == 3 and emu.calls[PATCH] == 4  # 50 + 50 + 20 ids; the rest one by one
@@ -111,6 +116,28 @@ def test_kept_before_images_are_read_as_for_a_patch(tmp_path):
         assert [(r["status"], r["before"], r["after"]) for r in results] == [
             ("ok", {"priority": was[r["id"]]}, {"priority": "Urgent"}) for r in rows]
         assert emu.calls["GET /tickets/{id}"] == 4 and emu.calls[BULK] == 1 and emu.calls[PATCH] == 0
+        undo = cli(tmp_path, emu.cfg, "--undo", emu.cfg["results_path"])  # sets each one back
+        assert undo.returncode == 0, undo.stderr[-2000:]
+        assert {r["id"]: emu.store.tables["tickets"].by_id[r["id"]]["priority"] for r in rows} == was
+
+
+def test_contracts_go_out_in_bulk_too_and_an_answer_without_body_is_every_id_done(emu, monkeypatch):
+    rows = emu.store.tables["contracts"].rows[:3]
+    assert len(rows) == 3
+    served = type(emu)._update_many
+
+    def no_body(self, *args, **kwargs):  # the 204 other bulk actions answer (zoho-desk-api 3.1)
+        status, _, weight = served(self, *args, **kwargs)
+        return 204, None, weight
+
+    monkeypatch.setattr(type(emu), "_update_many", no_body)
+    emu.routes = emu._build_routes()
+    emu.reset_counts()
+    results = run_target(emu.cfg, singer_lines("contracts", open_schema(BY_STREAM["contracts"]),
+                                               [{"id": r["id"], "description": "renewed"} for r in rows]))
+    assert [(r["id"], r["status"]) for r in results] == [(r["id"], "ok") for r in rows]
+    assert emu.calls["POST /contracts/updateMany"] == 1 and emu.calls["PATCH /contracts/{id}"] == 0
+    assert [emu.store.tables["contracts"].by_id[r["id"]]["description"] for r in rows] == ["renewed"] * 3
 
 
 def test_a_dry_run_writes_nothing_and_previews_record_by_record(tmp_path):
