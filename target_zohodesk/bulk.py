@@ -73,7 +73,7 @@ class BulkUpdates:
         if not chunks:
             return wave
         taken = {i for _, chunk in chunks for i, _ in chunk}
-        for done in self._map(lambda c: self._bulk_chunk(stream, spec, c[0][:2], c[0][2], c[1]), chunks):
+        for done in self._map(lambda c: self._bulk_chunk(stream, spec, c[0][:2], c[1]), chunks):
             for i, result in done:
                 results[i] = result
         return [w for w in wave if w[0] not in taken]
@@ -90,11 +90,11 @@ class BulkUpdates:
                 continue  # refused record by record, as before
             if field is not None:
                 name, custom, value = field
-                groups.setdefault((name, custom, json.dumps(value, sort_keys=True, default=str)), []).append(
-                    (i, record))
+                same = (type(value).__name__, json.dumps(value, sort_keys=True, default=str))
+                groups.setdefault((name, custom, same), []).append((i, record))
         return groups
 
-    def _bulk_chunk(self, stream: str, spec: ObjectSpec, field: tuple[str, bool], value: str,
+    def _bulk_chunk(self, stream: str, spec: ObjectSpec, field: tuple[str, bool],
                     chunk: list[tuple[int, dict]]) -> list[tuple[int, Result]]:
         out: list[tuple[int, Result]] = []
         ready: list[tuple[int, dict, dict, Result]] = []  # index, record, body, the result if written
@@ -105,9 +105,10 @@ class BulkUpdates:
         if not ready or self.stop is not None:
             return out + [(i, self._not_attempted(stream, record, None)) for i, record, _, _ in ready]
         ids = [str(record["id"]) for _, record, _, _ in ready]
+        value = one_field(ready[0][2])[2]  # the value as JSON takes it (the writer's body), the same for all
         try:
             answer = self.client.request("POST", BULK_PATHS[spec.stream], label=f"bulk update {stream}", json={
-                "ids": ids, "fieldName": field[0], "fieldValue": json.loads(value), "isCustomField": field[1]})
+                "ids": ids, "fieldName": field[0], "fieldValue": value, "isCustomField": field[1]})
         except ZohoDeskError as exc:
             if is_fatal(exc):
                 self._halt(exc)

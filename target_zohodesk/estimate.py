@@ -79,7 +79,9 @@ def _one_field(stream: str, record: dict) -> tuple | None:
         field = one_field(allowed_body(BY_STREAM[stream], "UPDATE", record)[0])
     except UnknownFields:
         return None
-    return None if field is None else (field[0], field[1], json.dumps(field[2], sort_keys=True, default=str))
+    if field is None:
+        return None
+    return field[0], field[1], type(field[2]).__name__, json.dumps(field[2], sort_keys=True, default=str)
 
 
 def _bulk_cost(stream: str, bulk: Counter) -> tuple[int, Cost]:

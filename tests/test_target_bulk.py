@@ -65,6 +65,23 @@ def test_a_custom_field_goes_out_with_is_custom_field_and_keeps_the_others(emu):
         assert emu.store.tables["tickets"].by_id[row["id"]]["cf"] == {**held[row["id"]], "cf_region": "APAC"}
 
 
+def test_a_number_goes_out_as_a_number_as_a_patch_sends_it(emu, monkeypatch):
+    rows = emu.store.tables["tickets"].rows[:3]
+    sent = []
+    served = type(emu)._update_many
+
+    def noting(self, ep, ids, query, body=None):
+        sent.append(body["fieldValue"])
+        return served(self, ep, ids, query, body)
+
+    monkeypatch.setattr(type(emu), "_update_many", noting)
+    emu.routes = emu._build_routes()
+    results = run_target(emu.cfg, tickets_text([{"id": r["id"], "cf": {"cf_score": 7}} for r in rows]))
+    assert [r["status"] for r in results] == ["ok"] * 3
+    assert sent == [7] and type(sent[0]) is int
+    assert [emu.store.tables["tickets"].by_id[r["id"]]["cf"]["cf_score"] for r in rows] == ["7"] * 3
+
+
 def test_an_id_the_bulk_call_refuses_is_sent_alone_and_fails_alone(emu):
     rows = emu.store.tables["tickets"].rows[:4]
     missing = "1892999999999999"
