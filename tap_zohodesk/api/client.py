@@ -40,6 +40,7 @@ import msgspec
 import requests
 
 from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, backoff_wait, reach, resolve_urls
+from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import BUDGET, CREDITS, UNSURE, ZohoAuthError, ZohoDeskError
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
@@ -148,6 +149,7 @@ class ZohoDeskClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self.user_agent
+            settle(session, (self.api_url, self.accounts_url))  # the environment read once (environment.py)
             self._local.session = session
         return session
 
