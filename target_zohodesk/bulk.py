@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from tap_zohodesk.api.catalog import ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.errors import REFUSALS
 from tap_zohodesk.api.writable import UnknownFields, unproven
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.outcome import RecordError, Result, is_fatal
@@ -113,7 +114,7 @@ class BulkUpdates:
             if is_fatal(exc):
                 self._halt(exc)
                 return out + [(i, self._not_attempted(stream, r, exc)) for i, r, _, _ in ready]
-            if exc.status is None or not 400 <= exc.status < 500:
+            if exc.kind not in REFUSALS:  # not a no to this request: each record's error
                 return out + [(i, Result(stream, "UPDATE", result.id, "error", str(exc))) for i, _, _, result in ready]
             answer = {"results": []}  # refused as a whole: each record alone, to learn which one
         rows = answer.get("results") if isinstance(answer, dict) else None

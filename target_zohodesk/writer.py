@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.errors import GONE, UNSUPPORTED
 from tap_zohodesk.api.writable import UnknownFields, required, unproven
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.batches import GroupWrites, Item, record_id
@@ -305,7 +306,7 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
             self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
         except ZohoDeskError as exc:
             note = unproven(spec, "UPDATE")
-            if note and exc.status in (404, 405):
+            if note and exc.kind in (GONE, UNSUPPORTED):
                 raise RecordError(f"{exc} ({note})") from None
             raise
 

@@ -41,7 +41,7 @@ import requests
 
 from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, backoff_wait, reach, resolve_urls
 from tap_zohodesk.api.environment import settle
-from tap_zohodesk.api.errors import BUDGET, CREDITS, UNSURE, ZohoAuthError, ZohoDeskError
+from tap_zohodesk.api.errors import BUDGET, CREDITS, GONE, UNSURE, ZohoAuthError, ZohoDeskError, read_answer
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
 
@@ -250,7 +250,8 @@ class ZohoDeskClient:
             line = describe_error(method, where, status, body, resp.text)
             if code == "OAUTH_ORG_MISMATCH":
                 line += f" (check org_id {self.org_id!r}: the token's org must match it)"
-            raise ZohoDeskError(line, status=status, code=code)
+            kind, param = read_answer(status, code, body.get("message") if isinstance(body, dict) else None)
+            raise ZohoDeskError(line, status=status, code=code, kind=kind, param=param)
 
     def _account(self, stat: str, resp: requests.Response) -> None:
         weight = resp.headers.get("X-Rate-Limit-Request-Weight-v3")
@@ -296,7 +297,7 @@ class ZohoDeskClient:
         try:
             self.get(path, label=label)
         except ZohoDeskError as exc:
-            if exc.status == 404:
+            if exc.kind == GONE:
                 return True
             raise
         return False

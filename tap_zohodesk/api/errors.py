@@ -5,6 +5,8 @@ is a wrong setting, named in one line."""
 
 from __future__ import annotations
 
+import re
+
 
 class ConfigError(ValueError):
     """A config value is wrong; the message is one line naming the key."""
@@ -14,7 +16,11 @@ class ConfigError(ValueError):
 # status code or message text.
 AUTH, ORG, UNREACHABLE, CREDITS, BUDGET = "auth", "org", "unreachable", "credits", "budget"
 THROTTLED, UNSURE = "throttled", "unsure"
-REFUSED, NOT_AVAILABLE, GONE, BAD_ANSWER, INVALID = "refused", "not available", "gone", "bad answer", "invalid"
+REFUSED, REFUSED_VALUE = "refused parameter", "refused value"  # 422 naming the parameter (``param``)
+NOT_AVAILABLE, GONE, UNSUPPORTED, FORBIDDEN = "not available", "gone", "unsupported", "forbidden"
+BAD_ANSWER, INVALID = "bad answer", "invalid"
+# Zoho read the request and said no to it (not to the run): another record or call may well pass
+REFUSALS = frozenset({REFUSED, REFUSED_VALUE, INVALID, GONE, NOT_AVAILABLE, UNSUPPORTED})
 # kinds no other stream or record can survive: the run stops at once
 FATAL_KINDS = frozenset({AUTH, ORG, UNREACHABLE, CREDITS, BUDGET})
 # Zoho's errorCodes that say "this org cannot serve this object", and what the user can do.
@@ -36,8 +42,12 @@ def kind_of(status: int | None, code: str | None) -> str:
         return AUTH
     if code in NOT_AVAILABLE_CODES:
         return NOT_AVAILABLE
+    if status == 403:
+        return FORBIDDEN
     if status == 404:
         return GONE  # Zoho answers URL_NOT_FOUND for a bad path and for a record that is not there
+    if status == 405:
+        return UNSUPPORTED
     if status == 429:
         return THROTTLED
     if status is None or status >= 500:
@@ -47,16 +57,32 @@ def kind_of(status: int | None, code: str | None) -> str:
     return INVALID
 
 
+_EXTRA = re.compile(r"Extra query parameter '([^']+)'")
+_VALUE = re.compile(r"value passed for the '([^']+)' parameter")
+
+
+def read_answer(status: int | None, code: str | None, message: object) -> tuple[str, str | None]:
+    """(kind, the parameter named) of an answer that is not 2xx, from its status, errorCode and
+    message: Zoho names a parameter it refuses (``Extra query parameter 'x' is present``) or whose
+    value it refuses (``The value passed for the 'x' parameter is invalid``)."""
+    if status == 422 and isinstance(message, str):
+        for kind, pattern in ((REFUSED, _EXTRA), (REFUSED_VALUE, _VALUE)):
+            if found := pattern.search(message):
+                return kind, found.group(1)
+    return kind_of(status, code), None
+
+
 class ZohoDeskError(Exception):
     """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason, ``kind``
     what went wrong (set where the answer was read; from status and code when not given)."""
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 kind: str | None = None):
+                 kind: str | None = None, param: str | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.kind = kind or (kind_of(status, code) if status is not None else BAD_ANSWER)
+        self.param = param  # the query parameter a REFUSED / REFUSED_VALUE answer names
 
     @property
     def fatal(self) -> bool:
