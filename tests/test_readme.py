@@ -62,3 +62,22 @@ def test_every_relative_link_of_the_readme_and_docs_resolves():
 def _anchor(heading: str) -> str:
     """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_setting_the_readme_and_docs_name_is_a_setting_of_its_plugin():
+    """The configuration tables (README's essentials, docs/configuration.md's all): each key exists in the plugin
+    its row names (tap, target or both), and the README's are a subset of the full table."""
+    from tap_zohodesk.tap import TapZohoDesk
+    from target_zohodesk.target import TargetZohoDesk
+
+    settings = {"tap": set(TapZohoDesk.config_jsonschema["properties"]),
+                "target": set(TargetZohoDesk.config_jsonschema["properties"])}
+    tables = {}
+    for doc in (ROOT / "README.md", ROOT / "docs" / "configuration.md"):
+        rows = re.findall(r"^\| ((?:`\w+`(?:, )?)+) \| (both|tap|target)\b", doc.read_text(), re.M)
+        tables[doc.name] = {key: plugin for keys, plugin in rows for key in re.findall(r"`(\w+)`", keys)}
+        assert len(tables[doc.name]) >= 10, doc
+        for key, plugin in tables[doc.name].items():
+            for name in (("tap", "target") if plugin == "both" else (plugin,)):
+                assert key in settings[name], f"{doc.name}: {key} is no setting of the {name}"
+    assert tables["README.md"].items() <= tables["configuration.md"].items()
