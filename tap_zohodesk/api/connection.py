@@ -51,7 +51,7 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     quoting it) and plain http to anything but loopback."""
     org = config.get("org_id")
     if org is not None and not re.fullmatch(r"[0-9]+", str(org)):
-        raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > APIs > OrgId), got {org!r}")
+        raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > Developer Space > API), got {org!r}")
     for key, value in (("start_date", config.get("start_date")),
                        *((f"deleted_records.{k}", (config.get("deleted_records") or {}).get(k))
                          for k in ("start_date", "end_date") if isinstance(config.get("deleted_records"), dict))):
