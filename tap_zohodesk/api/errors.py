@@ -6,6 +6,9 @@ is a wrong setting, named in one line."""
 from __future__ import annotations
 
 import re
+import time
+from datetime import datetime, timezone
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -96,3 +99,44 @@ class ZohoAuthError(ZohoDeskError):
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  kind: str | None = None):
         super().__init__(message, status=status, code=code, kind=kind or AUTH)
+
+
+def describe_error(method: str, path: str, status: int, body: Any, text: str = "") -> str:
+    """One line out of a Zoho error answer."""
+    where = f"{method} {path}"
+    if isinstance(body, dict) and ("errorCode" in body or "message" in body):
+        line = f"{where} -> HTTP {status} {body.get('errorCode') or ''}".rstrip()
+        if body.get("message"):
+            line += f": {body['message']}"
+        fields = []
+        for err in body.get("errors") or []:
+            if isinstance(err, dict) and err.get("fieldName"):
+                part = f"{err['fieldName']} ({err.get('errorType') or 'invalid'})"
+                if err.get("errorMessage"):
+                    part += f" {err['errorMessage']}"
+                fields.append(part)
+        if fields:
+            line += f" [fields: {', '.join(fields)}]"
+        for extra in ("feature", "editionType", "integration"):
+            if body.get(extra):
+                line += f" [{extra}: {body[extra]}]"
+        return line
+    snippet = re.sub(r"<[^>]+>", " ", text or "")
+    snippet = " ".join(snippet.split())[:120]
+    return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
+
+
+def credits_back(retry_after: str) -> str:
+    """What a long Retry-After means: the org's daily API credits are spent, and when they come back."""
+    seconds = retry_seconds(retry_after)
+    back = datetime.fromtimestamp(time.time() + seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"the org's daily API credits are spent; they come back in {int(seconds // 3600)}h"
+            f"{int(seconds % 3600 // 60):02d}m, at {back}: Retry-After {retry_after}s")
+
+
+def retry_seconds(value: str) -> float:
+    """A Retry-After header's seconds (0 when it is not a number)."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
