@@ -12,8 +12,10 @@
   settled: every ``child_sweep_days`` (default 7) the run is a sweep of every parent since
   ``start_date`` (the first run is one); ``sweep_from`` lets a stopped sweep resume.
 - Parents whose rows carry a counter of these children (``threadCount``, ``commentCount``,
-  thread ``attachmentCount``) are skipped at 0. A 404 on a parent's children is tolerated
-  only when the parent itself is gone (checked with one GET), and counted.
+  thread ``attachmentCount``) are skipped at 0, and so are those whose detail answer says 0
+  (a ticket's attachments, followers, time entries, approvals, tags: counters.py). A 404 on a
+  parent's children is tolerated only when the parent itself is gone (checked with one GET), and
+  counted.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class ChildReads:
         spec = self.spec
         if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call
+        told = self.parents.counters.none_for(spec, parent, self.client) if spec.parent.detail_counter else False
+        if told:
+            return []  # the parent's detail answer says it has none (counters.py)
         values = self.link_values(parent)
         params = {**spec.read.params, **params}
         if spec.parent.as_param:
@@ -80,6 +85,8 @@ class ChildReads:
                 return []
             raise
         rows = list(self.checked(rows, f"GET /{path}", values))
+        if told is None:  # no counter told: what the list answered is what counters.py learns from
+            self.parents.counters.observe(spec.stream, not rows)
         for row in rows:
             row.update(values)
         return rows

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.counters import DetailCounters
 from tap_zohodesk.scratch import ScratchDb
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ def needed_fields() -> dict[str, dict[str, frozenset[str]]]:
         base = BY_STREAM[source]
         fields = out.setdefault(source, {}).setdefault(spec.stream, {"id"} | ({base.key} - {None}))
         fields.update(spec.links.values() if spec.parent else spec.links)
-        if spec.parent and spec.parent.counter:
-            fields.add(spec.parent.counter)
+        if spec.parent:
+            fields.update({spec.parent.counter, spec.parent.detail_counter} - {None})
     return {k: {c: frozenset(f) for c, f in v.items()} for k, v in out.items()}
 
 
@@ -64,6 +65,7 @@ class ParentRows:
         self._scratch = ScratchDb("parents")
         self._lock = threading.Lock()
         self._serial = 0
+        self.counters = DetailCounters({name for name, stream in streams.items() if stream.selected})
 
     def _fields(self, name: str) -> frozenset[str]:
         """What the selected consumers of ``name`` need (empty: nobody will ask)."""
@@ -84,6 +86,7 @@ class ParentRows:
             self.caches[name] = self._new(name, low, fields, whole)
 
     def remember(self, name: str, row: dict) -> None:
+        self.counters.note(name, row)
         cache = self.caches.get(name)
         if cache is not None and not cache.complete:
             cache.pending.append(self._slim(cache, row))
@@ -101,6 +104,7 @@ class ParentRows:
         with self._lock:
             self._scratch.close()
             self.caches.clear()
+        self.counters.discard()
 
     def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
         slim = {k: row[k] for k in cache.fields if k in row}
