@@ -54,6 +54,12 @@ class ChildReads:
         return values
 
     def children_of(self, parent: dict, params: dict[str, str]) -> list[dict]:
+        """The parent's children: the answer read ahead while the parent emitted (prefetch.py;
+        its error raised here), or a read now."""
+        ahead = self.parents.prefetch.take(self.name, parent.get("id"), params)
+        return ahead.result() if ahead is not None else self.read_children(parent, params)
+
+    def read_children(self, parent: dict, params: dict[str, str]) -> list[dict]:
         spec = self.spec
         if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
 from tap_zohodesk.counters import DetailCounters
+from tap_zohodesk.prefetch import Prefetch
 from tap_zohodesk.scratch import ScratchDb
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class ParentRows:
         self._lock = threading.Lock()
         self._serial = 0
         self.counters = DetailCounters({name for name, stream in streams.items() if stream.selected})
+        self.prefetch = Prefetch(streams)
 
     def _fields(self, name: str) -> frozenset[str]:
         """What the selected consumers of ``name`` need (empty: nobody will ask)."""
@@ -80,6 +82,7 @@ class ParentRows:
         return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
+        self.prefetch.start(name, set(self.reads))
         self.reads[name] = (low, whole)
         fields = self._fields(name)
         if fields:
@@ -87,6 +90,7 @@ class ParentRows:
 
     def remember(self, name: str, row: dict) -> None:
         self.counters.note(name, row)
+        self.prefetch.offer(name, row)
         cache = self.caches.get(name)
         if cache is not None and not cache.complete:
             cache.pending.append(self._slim(cache, row))
@@ -94,6 +98,8 @@ class ParentRows:
                 self._flush(cache)
 
     def close(self, name: str) -> None:
+        self.prefetch.close(name)
+        self.prefetch.done(name)
         cache = self.caches.get(name)
         if cache is not None:
             self._flush(cache)
@@ -105,6 +111,7 @@ class ParentRows:
             self._scratch.close()
             self.caches.clear()
         self.counters.discard()
+        self.prefetch.discard()
 
     def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
         slim = {k: row[k] for k in cache.fields if k in row}
