@@ -12,8 +12,10 @@
   settled: every ``child_sweep_days`` (default 7) the run is a sweep of every parent since
   ``start_date`` (the first run is one); ``sweep_from`` lets a stopped sweep resume.
 - Parents whose rows carry a counter of these children (``threadCount``, ``commentCount``,
-  thread ``attachmentCount``) are skipped at 0. A 404 on a parent's children is tolerated
-  only when the parent itself is gone (checked with one GET), and counted.
+  thread ``attachmentCount``) are skipped at 0, and so are those whose detail answer says 0
+  (a ticket's attachments, followers, time entries, approvals, tags: counters.py). A 404 on a
+  parent's children is tolerated only when the parent itself is gone (checked with one GET), and
+  counted.
 """
 
 from __future__ import annotations
@@ -53,9 +55,18 @@ class ChildReads:
         return values
 
     def children_of(self, parent: dict, params: dict[str, str]) -> list[dict]:
+        """The parent's children: the answer read ahead while the parent emitted (prefetch.py;
+        its error raised here), or a read now."""
+        ahead = self.parents.prefetch.take(self.name, parent.get("id"), params)
+        return ahead.result() if ahead is not None else self.read_children(parent, params)
+
+    def read_children(self, parent: dict, params: dict[str, str]) -> list[dict]:
         spec = self.spec
         if spec.parent.counter and str(parent.get(spec.parent.counter)) == "0":
             return []  # the parent's row says it has none: no call
+        told = self.parents.counters.none_for(spec, parent, self.client) if spec.parent.detail_counter else False
+        if told:
+            return []  # the parent's detail answer says it has none (counters.py)
         values = self.link_values(parent)
         params = {**spec.read.params, **params}
         if spec.parent.as_param:
@@ -81,6 +92,8 @@ class ChildReads:
                 return []
             raise
         rows = list(self.checked(rows, f"GET /{path}", values))
+        if told is None:  # no counter told: what the list answered is what counters.py learns from
+            self.parents.counters.observe(spec.stream, not rows)
         for row in rows:
             row.update(values)
         return rows

@@ -5,7 +5,9 @@ first page of other lists), for each selected stream: the calls and credits of a
 of an incremental run. The incremental run is the next one after the given state (changes since
 each bookmark), or, without state, a daily run (changes of the last 24 hours). Credits: 3 a call
 (every read stays at offsets below 2,000, the cheapest tier). Child streams cost one call per
-parent visited: every parent for full-table children, changed parents for the others.
+parent visited: every parent for full-table children, changed parents for the others. Children
+counted only in their parent's detail answer (counters.py) show both plans of a first run: every
+list, or the detail counters and the non-empty lists only; the stream lines count the first.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.counters import counted_children
 from tap_zohodesk.filters import query_params
 from tap_zohodesk.reading import FLOOR
 
@@ -93,7 +96,29 @@ def estimate_lines(streams: dict[str, ZohoDeskStream], state: dict) -> list[str]
         show = [f"{v:,}" if v is not None else "?" for v in (first, nxt)]
         credit = [f"{v * CREDITS_PER_CALL:,}" if v is not None else "?" for v in (first, nxt)]
         lines.append(f"{name:<30}{show[0]:>18}{credit[0]:>10}{show[1]:>17}{credit[1]:>10}  {basis}")
+    lines += counter_plans(streams, counts)
     lines.append(f"{'total (known)':<30}{totals[0]:>18,}{totals[0] * CREDITS_PER_CALL:>10,}"
                  f"{totals[1]:>17,}{totals[1] * CREDITS_PER_CALL:>10,}  next run: "
                  + ("since the state's bookmarks" if state.get("bookmarks") else "a day of changes"))
     return lines
+
+
+def counter_plans(streams: dict[str, ZohoDeskStream], counts: Counts) -> list[str]:
+    """Both plans of a first run for the selected children counted in their parent's detail answer."""
+    out = []
+    for parent in dict.fromkeys(s.parent.stream for s in BY_STREAM.values() if s.parent and s.parent.detail_counter):
+        chosen = [s.stream for s in counted_children(parent) if s.stream in streams and streams[s.stream].selected]
+        records = counts.since(parent, None) if chosen else None
+        if records is None:
+            continue
+        k = len(chosen)
+        free = next((n for n, st in streams.items() if st.selected and BY_STREAM.get(n) is not None
+                     and BY_STREAM[n].read.details_of == parent and BY_STREAM[n].read.extended), None)
+        details = 0 if free else records
+        how = f"{free} reads them: no extra call" if free else f"{records:,} detail calls"
+        better = "always cheaper" if free else f"cheaper when over 1/{k} of the lists are empty"
+        out.append(f"  {parent}' children counted in its detail answer only ({', '.join(chosen)}): "
+                   f"plan 'every list': {records * k:,} calls; plan 'detail counters': {how} + the non-empty "
+                   f"lists, {details:,} + {records * k:,} x (1 - empty share) calls, {better}; the run "
+                   f"picks by the empty share it measures")
+    return out

@@ -18,6 +18,8 @@ from datetime import datetime
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.counters import DetailCounters
+from tap_zohodesk.prefetch import Prefetch
 from tap_zohodesk.scratch import ScratchDb
 
 BATCH = 500
@@ -33,8 +35,8 @@ def needed_fields() -> dict[str, dict[str, frozenset[str]]]:
         base = BY_STREAM[source]
         fields = out.setdefault(source, {}).setdefault(spec.stream, {"id"} | ({base.key} - {None}))
         fields.update(spec.links.values() if spec.parent else spec.links)
-        if spec.parent and spec.parent.counter:
-            fields.add(spec.parent.counter)
+        if spec.parent:
+            fields.update({spec.parent.counter, spec.parent.detail_counter} - {None})
     return {k: {c: frozenset(f) for c, f in v.items()} for k, v in out.items()}
 
 
@@ -63,6 +65,8 @@ class ParentRows:
         self._scratch = ScratchDb("parents")
         self._lock = threading.Lock()
         self._serial = 0
+        self.counters = DetailCounters({name for name, stream in streams.items() if stream.selected})
+        self.prefetch = Prefetch(streams)
 
     def _fields(self, name: str) -> frozenset[str]:
         """What the selected consumers of ``name`` need (empty: nobody will ask)."""
@@ -77,12 +81,15 @@ class ParentRows:
         return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
+        self.prefetch.start(name, set(self.reads))
         self.reads[name] = (low, whole)
         fields = self._fields(name)
         if fields:
             self.caches[name] = self._new(name, low, fields, whole)
 
     def remember(self, name: str, row: dict) -> None:
+        self.counters.note(name, row)
+        self.prefetch.offer(name, row)
         cache = self.caches.get(name)
         if cache is not None and not cache.complete:
             cache.pending.append(self._slim(cache, row))
@@ -90,6 +97,8 @@ class ParentRows:
                 self._flush(cache)
 
     def close(self, name: str) -> None:
+        self.prefetch.close(name)
+        self.prefetch.done(name)
         cache = self.caches.get(name)
         if cache is not None:
             self._flush(cache)
@@ -100,6 +109,8 @@ class ParentRows:
         with self._lock:
             self._scratch.close()
             self.caches.clear()
+        self.counters.discard()
+        self.prefetch.discard()
 
     def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
         slim = {k: row[k] for k in cache.fields if k in row}

@@ -7,11 +7,16 @@ starts without a bookmark and the search ``count`` says the window holds more th
 second probe, newest first) is cut into ``max_concurrency`` equal time ranges, each read by its
 own exact keyset scan (windows.py) on a worker thread. Rows come out on the calling thread, in
 key order within each range (not across ranges), through a bounded queue: memory holds at most a
-few pages per range.
+few pages per range. Rows are rarely spread evenly in time, so a worker whose range ends takes
+the far half (in time) of the range with the most rows left, estimated from the rows it gave so
+far: that range now ends at the cut, a new range starts there, and the workers end together
+instead of the last one running alone (ranges are taken from a queue: a resumed read may hold
+more ranges than workers).
 
 The stream's state keeps each range and how far it got (``time_ranges``: [low, high, at]), so
 a run stopped half-way resumes every range from its last instant; the SDK's own bookmark is set
-when the read completes. Cost: two probe calls, plus one short page per range.
+when the read completes. Cost: two probe calls, plus one short page per range (and about one
+call per cut).
 """
 
 from __future__ import annotations
@@ -55,56 +60,124 @@ def split(first: str, last: str, high: str, parts: int) -> list[list[str]]:
 DONE = "done"
 
 
-def read_ranges(make_search: Callable[[], Search], key: str, ranges: list[list[str]],
-                on_progress: Callable[[int, str], None]) -> Iterator[dict]:
-    """Rows of every range (``[low, high, at]``: read from ``at``; ``at`` DONE: skipped), read on
-    worker threads; ``on_progress(index, at)`` after each row is yielded (``at`` DONE at its end)."""
-    pages: queue.Queue = queue.Queue(maxsize=2 * len(ranges))
-    stop = threading.Event()
+class _Reader:
+    """The ranges of one read, scanned by ``workers`` threads taking them from a queue; rows come
+    out on the calling thread. A worker left without a range takes the far half of the range that
+    has the most rows left (estimated from its rows so far): ranges end close together."""
 
-    def put(item: tuple) -> bool:
-        while not stop.is_set():
+    def __init__(self, make_search: Callable[[], Search], key: str, ranges: list[list[str]],
+                 on_progress: Callable[[int, str], None], workers: int, min_rows: int, last: str | None):
+        self.make_search, self.key, self.ranges, self.on_progress = make_search, key, ranges, on_progress
+        self.min_rows, self.last = min_rows, last
+        self.pages: queue.Queue = queue.Queue(maxsize=2 * workers)
+        self.tasks: queue.Queue = queue.Queue()
+        self.stop = threading.Event()
+        self.limits = {i: high for i, (_, high, _) in enumerate(ranges)}  # read by the workers
+        self.started = {i: at or low for i, (low, _, at) in enumerate(ranges)}
+        self.emitted = dict.fromkeys(range(len(ranges)), 0)
+        todo = [i for i, (_, _, at) in enumerate(ranges) if at != DONE]
+        for index in todo:
+            self.tasks.put(index)
+        self.remaining = len(todo)
+        self.threads = [threading.Thread(target=self.work, name=f"zoho-range-{n}", daemon=True)
+                        for n in range(min(workers, len(todo)))]
+
+    def put(self, item: tuple) -> bool:
+        while not self.stop.is_set():
             try:
-                pages.put(item, timeout=0.2)
+                self.pages.put(item, timeout=0.2)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def work(index: int, low: str, high: str) -> None:
-        try:
-            batch: list[dict] = []
-            for row in make_search().rows(key, low, high):
-                if stop.is_set():
-                    return
-                batch.append(row)
-                if len(batch) >= 100:
-                    if not put(("rows", index, batch)):
-                        return
-                    batch = []
-            if (not batch or put(("rows", index, batch))) and put(("done", index, None)):
+    def work(self) -> None:
+        while not self.stop.is_set():
+            index = self.tasks.get()
+            if index is None:
                 return
-        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
-            put(("error", index, exc))
+            try:
+                if not self.scan(index):
+                    return
+            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+                self.put(("error", index, exc))
+                return
 
-    workers = [threading.Thread(target=work, args=(i, at or low, high), name=f"zoho-range-{i}", daemon=True)
-               for i, (low, high, at) in enumerate(ranges) if at != DONE]
-    for worker in workers:
-        worker.start()
-    try:
-        remaining = len(workers)
-        while remaining:
-            kind, index, payload = pages.get()
-            if kind == "error":
-                raise payload
-            if kind == "done":
-                remaining -= 1
-                on_progress(index, DONE)
+    def scan(self, index: int) -> bool:
+        low, high, at = self.ranges[index]
+        batch: list[dict] = []
+        for row in self.make_search().rows(self.key, at or low, high):
+            if self.stop.is_set():
+                return False
+            if row[self.key] > self.limits[index]:
+                break  # the rest of this range was handed to another worker
+            batch.append(row)
+            if len(batch) >= 100:
+                if not self.put(("rows", index, batch)):
+                    return False
+                batch = []
+        return (not batch or self.put(("rows", index, batch))) and self.put(("done", index, None))
+
+    def split(self) -> None:
+        """Hand the far half of the range with the most rows left to a new range (and worker)."""
+        best, most = None, self.min_rows
+        for index, (_, high, at) in enumerate(self.ranges):
+            if at == DONE or not self.emitted[index] or at <= self.started[index]:
                 continue
-            for row in payload:
-                yield row
-                on_progress(index, row[key])  # a STATE written now resumes this range here
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join(timeout=5)
+            end = min(high, self.last) if self.last else high
+            if end <= at:
+                continue
+            begun, now, stop = _parse(self.started[index]), _parse(at), _parse(end)
+            left = self.emitted[index] * (stop - now) / (now - begun)
+            if left >= most:
+                best, most = (index, now + (stop - now) / 2), left
+        if best is None:
+            return
+        index, middle = best
+        cut = _text(middle.replace(microsecond=middle.microsecond // 1000 * 1000))
+        if cut <= self.ranges[index][2]:
+            return
+        new = len(self.ranges)
+        self.ranges.append([cut, self.ranges[index][1], cut])
+        self.ranges[index][1] = self.limits[index] = _text(_parse(cut) - timedelta(milliseconds=1))
+        self.limits[new], self.started[new], self.emitted[new] = self.ranges[new][1], cut, 0
+        self.remaining += 1
+        self.tasks.put(new)
+
+    def rows(self) -> Iterator[dict]:
+        for thread in self.threads:
+            thread.start()
+        try:
+            while self.remaining:
+                kind, index, payload = self.pages.get()
+                if kind == "error":
+                    raise payload
+                if kind == "done":
+                    self.remaining -= 1
+                    self.on_progress(index, DONE)
+                    if self.remaining and self.tasks.empty():
+                        self.split()
+                    continue
+                high = self.ranges[index][1]
+                for row in payload:
+                    if row[self.key] > high:
+                        break  # handed to another range since this page was read
+                    yield row
+                    self.emitted[index] += 1
+                    self.on_progress(index, row[self.key])  # a STATE written now resumes this range here
+        finally:
+            self.stop.set()
+            for _ in self.threads:
+                self.tasks.put(None)
+            for thread in self.threads:
+                thread.join(timeout=5)
+
+
+def read_ranges(make_search: Callable[[], Search], key: str, ranges: list[list[str]],
+                on_progress: Callable[[int, str], None], *, workers: int, min_rows: int = 200,
+                last: str | None = None) -> Iterator[dict]:
+    """Rows of every range (``[low, high, at]``: read from ``at``; ``at`` DONE: skipped; ranges
+    may be appended and a range's ``high`` lowered while reading, see _Reader), read on
+    ``workers`` threads; ``on_progress(index, at)`` after each row is yielded (``at`` DONE at its
+    end). ``last``: the latest row's key, if known (where the rows end in the last range)."""
+    return _Reader(make_search, key, ranges, on_progress, workers, min_rows, last).rows()

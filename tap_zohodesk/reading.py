@@ -113,18 +113,20 @@ class Reads:
         low, top = to_zoho_time(bound or FLOOR), to_zoho_time(high)
         state = self.stream_state
         parts = state.get("time_ranges")
-        search, probed = make(), None
+        search, probed, last = make(), None, None
+        workers = self.client.limiter.maximum
         if parts is None and self.may_read_in_ranges():
             probed = search.probe(key, low, top)  # a first sync: is it worth reading in parallel?
             first, count = probed
             if first and count and count > PARALLEL_MIN_PAGES * spec.read.limit:
                 last = search.latest(key, low, top) or top
-                parts = state["time_ranges"] = split(first[0][key], last, top, self.client.limiter.maximum)
+                parts = state["time_ranges"] = split(first[0][key], last, top, workers)
         if parts:
             def progress(index: int, at: str) -> None:
                 parts[index][2] = at
 
-            rows: Iterator[dict] = read_ranges(make, key, parts, progress)
+            rows: Iterator[dict] = read_ranges(make, key, parts, progress, workers=workers,
+                                               min_rows=2 * spec.read.limit, last=last)
         else:
             rows = search.rows(key, low, top, first=probed)
         yield from self.checked(rows, f"GET /{path}")

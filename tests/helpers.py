@@ -7,10 +7,12 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tap_zohodesk.tap import TapZohoDesk
 from tests.emulator import Emulator
+from tests.emulator.data import zoho_time
 
 
 @dataclass
@@ -92,3 +94,20 @@ def target_emulator(tmp_path: Path, *, tickets: int, seed: int, **config):
         emulator.cfg = emulator.config(results_path=str(tmp_path / "results.jsonl"),
                                        journal_path=str(tmp_path / "journal.sqlite"), **config)
         yield emulator
+
+
+def crowd_late(emu: Emulator, table_name: str = "tickets") -> None:
+    """Move each record's modifiedTime later, keeping the span and the order: time fraction u of the
+    span becomes 1 - (1 - u)^3, so over half the rows lie in its last fifth (data that grows)."""
+    table = emu.store.tables[table_name]
+
+    def seconds(stamp: str) -> float:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+    with emu.store.lock:
+        stamps = sorted(r["modifiedTime"] for r in table.rows)
+        first, last = seconds(stamps[0]), seconds(stamps[-1])
+        for row in table.rows:
+            u = (seconds(row["modifiedTime"]) - first) / (last - first)
+            row["modifiedTime"] = zoho_time(first + (1 - (1 - u) ** 3) * (last - first))
+        table.changed()

@@ -109,6 +109,12 @@ def _read_disagreements(spec: ObjectSpec, store) -> list[str]:
         served = served_fields(parent_read.table, parent_read.shape, set(store.fields(parent_read.table)))
         if spec.parent.counter not in served:
             out.append(f"{spec.stream}: the parent rows of GET /{parent_read.path} carry no {spec.parent.counter}")
+    if spec.parent and spec.parent.detail_counter:  # counters.py: only the parent's own GET carries it
+        one = _endpoint("GET", BY_STREAM[spec.parent.stream].read.one)
+        served = served_fields(one.table, one.shape, set(store.fields(one.table))) if one else set()
+        if spec.parent.detail_counter not in served:
+            out.append(f"{spec.stream}: GET /{BY_STREAM[spec.parent.stream].read.one} carries no "
+                       f"{spec.parent.detail_counter}")
     return out
 
 

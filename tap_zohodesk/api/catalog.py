@@ -50,7 +50,7 @@ def named(dml: frozenset[str], **write) -> Write:
 
 
 def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts: dict[str, str] | None = None,
-             comment_update: str = "PUT", entry_update: str = "PUT",
+             detail_counts: dict[str, str] | None = None, comment_update: str = "PUT", entry_update: str = "PUT",
              extra: dict[str, dict[str, str]] | None = None) -> tuple[ObjectSpec, ...]:
     """Comments / attachments / followers / time entries of records of ``owner``: ``kinds`` maps
     each kind to the writes allowed. Comments are updated with PUT outside tickets (OAS
@@ -58,10 +58,10 @@ def children(owner: str, link: str, kinds: dict[str, frozenset[str]], *, counts:
     list, opt-in (every parent, every run); time-entry lists take ``billStatus``, not
     ``isBillable`` or ``invoiceId`` (OAS ``ticketTimeEntry``: billStatus, createdTimeRange, from,
     include, limit, modifiedTimeRange, module, orderBy): those two are applied to the answer."""
-    prefix, counts, extra = owner[:-1], counts or {}, extra or {}
+    prefix, counts, extra, detail_counts = owner[:-1], counts or {}, extra or {}, detail_counts or {}
     out = []
     for kind, dml in kinds.items():
-        parent = Parent(owner, link, counter=counts.get(kind))
+        parent = Parent(owner, link, counter=counts.get(kind), detail_counter=detail_counts.get(kind))
         ops = {link: "=", **extra.get(kind, {})}
         if kind == "comments":
             out.append(ObjectSpec(
@@ -104,6 +104,10 @@ def module(stream: str, *, trash_key: str, required: tuple[str, ...], filters: F
 TICKET_INCLUDE = {"contacts": "contact", "products": "product", "departments": "department", "team": "team",
                   "assignee": "assignee", "contract": "contract", "isRead": "isRead", "skills": "entitySkills"}
 TICKET_FILTERS = Filters({"id": "=", "departmentId": "in", "channel": "in", "status": "in", "priority": "in"})
+# Counters of a ticket's children that only GET tickets/{id} carries, not its list or search rows
+# (zoho-desk-api: the ticket's string counts; OAS SearchTicketResponseFields lists none of them)
+TICKET_DETAIL_COUNTS = {"attachments": "attachmentCount", "followers": "followerCount",
+                        "time_entries": "timeEntryCount"}
 ARCHIVED = Parent("archived_tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"})
 ARCHIVED_ALIAS = {"archivedTicketId": "ticketId"}
 
@@ -182,12 +186,14 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                filters=Filters({"threadId": "=", "ticketId": "="})),
     *children("tickets", "ticketId", {"comments": ALL, "attachments": ALL, "followers": frozenset({"DELETE"}),
                                       "time_entries": ALL},
-              counts={"comments": "commentCount"}, comment_update="PATCH", extra={"attachments": {"isPublic": "="}}),
+              counts={"comments": "commentCount"}, detail_counts=TICKET_DETAIL_COUNTS, comment_update="PATCH",
+              extra={"attachments": {"isPublic": "="}}),
     ObjectSpec("ticket_activities", MODIFIED, "modifiedTime",
                Read("tickets/{ticketId}/activities", 100, item_get=False, costly=True),
                parent=Parent("tickets", "ticketId"), filters=Filters({"id": "=", "ticketId": "="})),
     ObjectSpec("ticket_approvals", FULL, None, Read("tickets/{ticketId}/approvals", costly=True),
-               parent=Parent("tickets", "ticketId"), filters=Filters({"id": "=", "ticketId": "="}),
+               parent=Parent("tickets", "ticketId", detail_counter="approvalCount"),
+               filters=Filters({"id": "=", "ticketId": "="}),
                write=Write(frozenset({"INSERT"}), required=("subject", "approverIds"), fields=B.APPROVAL)),
     ObjectSpec("ticket_metrics", FULL, None, Read("tickets/{ticketId}/metrics", single=True, costly=True,
                                                   unwind=("stagingData", "agentsHandled")),
@@ -206,7 +212,8 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                            write_only={"ticketId": TEXT})),
     ObjectSpec("ticket_tags", FULL, None, Read("tickets/{ticketId}/tags", paged=False, envelope="tags", costly=True),
                primary_key=("ticketId", "id"),
-               parent=Parent("tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"}),
+               parent=Parent("tickets", "ticketId", {"ticketId": "id", "departmentId": "departmentId"},
+                             detail_counter="tagCount"),
                filters=Filters({"departmentId": "="}),
                write=Write(INSERT_DELETE, create="tag", delete="tag", tag_calls=TAG_CALLS)),
     # -- archived tickets (per department; the list needs departmentId, from 0..4999) ----
@@ -233,14 +240,16 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                parent=replace(ARCHIVED, counter="commentCount"),
                filters=Filters({"id": "=", "archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_attachments", NEW_ONLY, "createdTime",
-               Read("tickets/{ticketId}/attachments", 100, schema="attachments"), parent=ARCHIVED,
+               Read("tickets/{ticketId}/attachments", 100, schema="attachments"),
+               parent=replace(ARCHIVED, detail_counter="attachmentCount"),
                filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_followers", FULL, None,
                Read("tickets/{ticketId}/followers", paged=False, schema="followers", costly=True),
-               primary_key=("ticketId", "id"), parent=ARCHIVED,
+               primary_key=("ticketId", "id"), parent=replace(ARCHIVED, detail_counter="followerCount"),
                filters=Filters({"archivedTicketId": "=", "departmentId": "="}, aliases=ARCHIVED_ALIAS)),
     ObjectSpec("archived_ticket_time_entries", NEW_ONLY, "createdTime",
-               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries", time_param=CREATED), parent=ARCHIVED,
+               Read("tickets/{ticketId}/timeEntry", 100, schema="time_entries", time_param=CREATED),
+               parent=replace(ARCHIVED, detail_counter="timeEntryCount"),
                filters=Filters({"id": "=", "archivedTicketId": "=", **ENTRY_FILTERS, "departmentId": "="},
                                aliases=ARCHIVED_ALIAS, local=frozenset(ENTRY_FILTERS))),
     # -- activities (search: dueDateRange / startDateRange; time entries of tasks: PATCH) ----

@@ -346,7 +346,8 @@ class ZohoDeskClient:
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
-        on the calling thread. At most 2 x max_concurrency items are pending at once."""
+        on the calling thread. At most 4 x max_concurrency items are pending at once (calls complete
+        out of order: a slow one holds back the output, not the workers)."""
         workers = self.limiter.maximum
         if workers <= 1:
             for item in items:
@@ -357,7 +358,7 @@ class ZohoDeskClient:
             try:
                 for item in items:
                     window.append(pool.submit(fn, item))
-                    if len(window) >= 2 * workers:
+                    if len(window) >= 4 * workers:
                         yield window.popleft().result()
                 while window:
                     yield window.popleft().result()

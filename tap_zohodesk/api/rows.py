@@ -52,6 +52,7 @@ Parent: read per parent record
     ``as_param``, a query parameter; ``fields``: link field -> the parent record's field it
     takes (default ``{key: "id"}``); every child record carries them; ``counter``: the parent
     rows' count of these children (0: no call), only where the parent's read carries it;
+    ``detail_counter``: that count where only the parent's own GET carries it (counters.py);
     ``every``: visit every parent every run (few parents).
 
 Filters: the contract's native filters, pushed to the API
@@ -158,6 +159,7 @@ class Parent:
     as_param: bool = False
     counter: str | None = None
     every: bool = False
+    detail_counter: str | None = None
 
     @property
     def links(self) -> dict[str, str]:
