@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.scratch import ScratchDb
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class DetailCounters:
         try:
             body = client.get(where, label=f"counters of {base.stream}")
         except ZohoDeskError as exc:
-            if exc.status == 404:  # the parent is gone: the list call will say so
+            if exc.kind == GONE:  # the parent is gone: the list call will say so
                 return None
             raise
         if not isinstance(body, dict) or not body.get("id"):

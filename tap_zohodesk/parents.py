@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
 from tap_zohodesk.counters import DetailCounters
-from tap_zohodesk.prefetch import Prefetch
 from tap_zohodesk.scratch import ScratchDb
 
 BATCH = 500
@@ -54,10 +54,11 @@ class _Cache:
 class ParentRows:
     """The parent rows of this run, on disk (see the module docstring). Fed by two callables, so
     nothing here calls up into the streams: ``read(name, since, extra)`` reads a parent's rows
-    again without emitting them, ``selected(name)`` says whether a consumer stream is selected."""
+    again without emitting them, ``selected(name)`` says whether a consumer stream is selected;
+    ``prefetch`` (prefetch.py) reads a child's lists ahead while its parent emits."""
 
     def __init__(self, read: Callable[[str, datetime | None, dict | None], Iterable[dict]],
-                 selected: Callable[[str], bool]):
+                 selected: Callable[[str], bool], prefetch: Any):
         self.read, self.selected = read, selected
         self.consumers = needed_fields()
         self.caches: dict[str, _Cache] = {}
@@ -65,8 +66,8 @@ class ParentRows:
         self._scratch = ScratchDb("parents")
         self._lock = threading.Lock()
         self._serial = 0
-        self.counters = DetailCounters({name for name, stream in streams.items() if stream.selected})
-        self.prefetch = Prefetch(streams)
+        self.counters = DetailCounters({spec.stream for spec in OBJECTS if selected(spec.stream)})
+        self.prefetch = prefetch
 
     def _fields(self, name: str) -> frozenset[str]:
         """What the selected consumers of ``name`` need (empty: nobody will ask)."""

@@ -24,6 +24,7 @@ from tap_zohodesk.api.errors import GONE, NOT_AVAILABLE_CODES
 from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
 from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows
+from tap_zohodesk.prefetch import Prefetch
 from tap_zohodesk.probe_report import seed_lessons
 from tap_zohodesk.unwound_rows import UnwoundRows
 
@@ -93,7 +94,7 @@ class RunContext:
         if self._parents is None:
             streams = self._streams()
             self._parents = ParentRows(lambda name, since, extra: streams[name].rows_since(since, extra=extra),
-                                       lambda name: name in streams and streams[name].selected)
+                                       lambda name: name in streams and streams[name].selected, Prefetch(streams))
         return self._parents
 
     def close(self) -> None:
