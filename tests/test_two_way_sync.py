@@ -18,20 +18,11 @@ from collections import Counter
 import pytest
 
 from tests.emulator import Emulator
-from tests.warehouses import PLUGINS, meltano, need_plugins, tap_env, target_zohodesk_env, throwaway_postgres
+from tests.warehouses import PLUGINS, ROOT, meltano, need_plugins, tap_env, target_zohodesk_env, throwaway_postgres
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 
-CRM = """
-create schema crm;
-create table crm.contacts (
-  crm_id bigserial primary key, email text not null, first_name text, last_name text not null, phone text,
-  zoho_id text, updated_at timestamptz not null default now(), deleted_at timestamptz);
-create unique index on crm.contacts (lower(email));
-create function crm.touch() returns trigger language plpgsql as
-  $$ begin new.updated_at := now(); return new; end $$;
-create trigger touch before update on crm.contacts for each row execute function crm.touch();
-"""
+CRM = (ROOT / "sync" / "crm_contacts.sql").read_text()  # the README shows it as written
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +32,15 @@ def pg():
         pytest.skip("utility sync-contacts not installed: run `make test` (meltano install)")
     with throwaway_postgres() as server:
         yield server
+
+
+def test_the_readme_shows_the_crm_table_and_the_job_as_they_are():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Two-way sync"):]
+    assert CRM.strip() in section
+    assert "meltano run sync-contacts" in section
+    for name in ("contacts_setup.sql", "contacts_plan.sql", "contacts_finish.sql"):
+        assert f"sync/{name}" in section and (ROOT / "sync" / name).is_file()
 
 
 def _lit(value: str | None) -> str:
