@@ -34,6 +34,18 @@ def pg():
         yield server
 
 
+@pytest.fixture
+def sync(pg, tmp_path):
+    """A sync of a fresh CRM database with a fresh emulator; its Meltano states are cleared after."""
+    with Emulator(tickets=60, seed=23) as emu:
+        made = Sync(emu, pg, tmp_path)
+        try:
+            yield made
+        finally:
+            for state_id in ("tap-zohodesk-contacts-to-target-postgres", "tap-postgres-sync-to-target-zohodesk-sync"):
+                meltano(["state", "clear", "--force", f"demo:{state_id}:{made.state}"], {}, check=False)
+
+
 def test_the_readme_shows_the_crm_table_and_the_job_as_they_are():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("### Two-way sync"):]
@@ -72,6 +84,9 @@ class Sync:
 
     def sql(self, statement: str) -> str:
         return self.pg.sql(statement, database=self.db)
+
+    def rows(self, query: str) -> list[dict]:
+        return self.pg.rows(query, database=self.db)
 
     def crm(self, where: str = "true") -> list[dict]:
         return self.pg.rows("select crm_id, email, first_name, last_name, phone, zoho_id, deleted_at is not null "
@@ -121,35 +136,33 @@ def _insert(sync: Sync, rows: list[tuple]) -> None:
     sync.sql(f"insert into crm.contacts (email, first_name, last_name, phone, deleted_at) values {values}")
 
 
-def test_first_run_matches_by_email_and_creates_on_each_side(pg, tmp_path):
-    with Emulator(tickets=60, seed=23) as emu:
-        sync = Sync(emu, pg, tmp_path)
-        zoho = sorted(emu.store.tables["contacts"].rows, key=lambda c: c["id"])
-        assert len(zoho) >= 8
-        same, differs = zoho[:3], zoho[3]
-        zoho_phone = differs["phone"]
-        _insert(sync, [(c["email"], c["firstName"], c["lastName"], c["phone"], False) for c in same])
-        _insert(sync, [(differs["email"].upper(), differs["firstName"], differs["lastName"], "+1-555-0404", False)])
-        new = [(f"crm{n}@crm.example", f"Crm{n}", f"Only{n}", f"+1-555-01{n:02d}", False) for n in range(3)]
-        _insert(sync, new + [("gone@crm.example", "Gone", "Before", None, True)])
+def test_first_run_matches_by_email_and_creates_on_each_side(sync):
+    zoho = sorted(sync.emu.store.tables["contacts"].rows, key=lambda c: c["id"])
+    assert len(zoho) >= 8
+    same, differs = zoho[:3], zoho[3]
+    zoho_phone = differs["phone"]
+    _insert(sync, [(c["email"], c["firstName"], c["lastName"], c["phone"], False) for c in same])
+    _insert(sync, [(differs["email"].upper(), differs["firstName"], differs["lastName"], "+1-555-0404", False)])
+    new = [(f"crm{n}@crm.example", f"Crm{n}", f"Only{n}", f"+1-555-01{n:02d}", False) for n in range(3)]
+    _insert(sync, new + [("gone@crm.example", "Gone", "Before", None, True)])
 
-        # 1. first run: 4 pairs by email (one differs: the CRM row, newer, wins), 3 created in Zoho, the rest in the CRM
-        steps = sync.run()
-        assert steps["plan"] == {"matched_by_email": "4", "crm_updated": "0", "crm_soft_deleted": "0",
-                                 "crm_inserted": str(len(zoho) - 4), "zoho_updates": "1", "zoho_deletes": "0",
-                                 "zoho_creates": "3", "conflicts": "1"}
-        assert steps["finish"] == {"sent": "4", "confirmed": "4", "ids_learned": "3"}
-        assert sync.zoho_writes() == {"PATCH /contacts/{id}": 1, "POST /contacts": 3}
-        assert sync.zoho(differs["email"])["email"] == differs["email"].upper()
-        assert sync.zoho(differs["email"])["phone"] == "+1-555-0404"
-        assert sync.assert_in_step() == len(zoho) + 3
-        assert sync.crm("email = 'gone@crm.example'")[0]["zoho_id"] is None
-        conflict = pg.rows("select winner, crm_version->>'phone' as crm, zoho_version->>'phone' as zoho "
-                           "from sync.contacts_conflicts", database=sync.db)
-        assert conflict == [{"winner": "crm", "crm": "+1-555-0404", "zoho": zoho_phone}]
+    # 1. first run: 4 pairs by email (one differs: the CRM row, newer, wins), 3 created in Zoho, the rest in the CRM
+    steps = sync.run()
+    assert steps["plan"] == {"matched_by_email": "4", "crm_updated": "0", "crm_soft_deleted": "0",
+                             "crm_inserted": str(len(zoho) - 4), "zoho_updates": "1", "zoho_deletes": "0",
+                             "zoho_creates": "3", "conflicts": "1"}
+    assert steps["finish"] == {"sent": "4", "confirmed": "4", "ids_learned": "3"}
+    assert sync.zoho_writes() == {"PATCH /contacts/{id}": 1, "POST /contacts": 3}
+    assert sync.zoho(differs["email"])["email"] == differs["email"].upper()
+    assert sync.zoho(differs["email"])["phone"] == "+1-555-0404"
+    assert sync.assert_in_step() == len(zoho) + 3
+    assert sync.crm("email = 'gone@crm.example'")[0]["zoho_id"] is None
+    conflict = sync.rows("select winner, crm_version->>'phone' as crm, zoho_version->>'phone' as zoho "
+                       "from sync.contacts_conflicts")
+    assert conflict == [{"winner": "crm", "crm": "+1-555-0404", "zoho": zoho_phone}]
 
-        # 2. nothing changed: nothing written anywhere
-        sync.assert_quiet_run()
+    # 2. nothing changed: nothing written anywhere
+    sync.assert_quiet_run()
 
 
 def _change_both_sides(sync: Sync) -> dict:
@@ -179,42 +192,41 @@ def _change_both_sides(sync: Sync) -> dict:
     return it
 
 
-def test_later_runs_carry_changes_conflicts_and_deletes_both_ways(pg, tmp_path):
-    with Emulator(tickets=60, seed=29) as emu:
-        sync = Sync(emu, pg, tmp_path)
-        _insert(sync, [("made.in.crm@crm.example", "Made", "Crm", "+1-555-0001", False)])
-        sync.run()
-        total = sync.assert_in_step()
-        sync.assert_quiet_run()
-        rows = {r["email"]: r for r in sync.crm()}
-        binned = len(emu.store.recycle_bin)
-        it = _change_both_sides(sync)
-        assert len(emu.store.recycle_bin) == binned + 1  # the agent's delete
+def test_later_runs_carry_changes_conflicts_and_deletes_both_ways(sync):
+    emu = sync.emu
+    _insert(sync, [("made.in.crm@crm.example", "Made", "Crm", "+1-555-0001", False)])
+    sync.run()
+    total = sync.assert_in_step()
+    sync.assert_quiet_run()
+    rows = {r["email"]: r for r in sync.crm()}
+    binned = len(emu.store.recycle_bin)
+    it = _change_both_sides(sync)
+    assert len(emu.store.recycle_bin) == binned + 1  # the agent's delete
 
-        steps = sync.run()
-        assert steps["plan"] == {"matched_by_email": "0", "crm_updated": "3", "crm_soft_deleted": "1",
-                                 "crm_inserted": "1", "zoho_updates": "2", "zoho_deletes": "1", "zoho_creates": "1",
-                                 "conflicts": "2"}
-        assert steps["finish"] == {"sent": "4", "confirmed": "4", "ids_learned": "1"}
-        assert sync.zoho_writes() == {"PATCH /contacts/{id}": 2, "POST /contacts": 1, "POST /contacts/moveToTrash": 1}
-        assert sync.zoho(it["crm_edit"]["email"])["phone"] == "+44-20-0000-0001"
-        assert sync.zoho(it["crm_wins"]["email"])["lastName"] == "Crm-late"
-        trashed = [(e["module"], e["id"]) for e in emu.store.recycle_bin[binned + 1:]]
-        assert trashed == [("contacts", it["crm_del"]["id"])]
-        assert sync.zoho("added.in.crm@crm.example")["lastName"] == "Added"
-        after = {r["email"]: r for r in sync.crm()}
-        assert after[it["zoho_edit"]["email"]]["last_name"] == "Zoho-edit"
-        assert after["made.in.crm@crm.example"]["last_name"] == "Zoho-edit"  # the contact the first run created
-        assert after[it["zoho_wins"]["email"]]["last_name"] == "Zoho-late"
-        assert after[it["zoho_del"]["email"]]["deleted"] and not rows[it["zoho_del"]["email"]]["deleted"]
-        assert after[it["crm_del"]["email"]]["deleted"] and not rows[it["crm_del"]["email"]]["deleted"]
-        assert after["added.in.zoho@customer.example"]["zoho_id"] == it["late"]["id"]
-        assert after["added.in.crm@crm.example"]["zoho_id"] == sync.zoho("added.in.crm@crm.example")["id"]
-        assert sync.assert_in_step() == total + 2 - 2
-        conflicts = pg.rows("select zoho_id, winner, crm_version->>'last_name' as crm, zoho_version->>'last_name' "
-                            "as zoho from sync.contacts_conflicts order by zoho_id", database=sync.db)
-        expected = [{"zoho_id": it["crm_wins"]["id"], "winner": "crm", "crm": "Crm-late", "zoho": "Zoho-early"},
-                    {"zoho_id": it["zoho_wins"]["id"], "winner": "zoho", "crm": "Crm-early", "zoho": "Zoho-late"}]
-        assert conflicts == sorted(expected, key=lambda c: c["zoho_id"])
+    steps = sync.run()
+    assert steps["plan"] == {"matched_by_email": "0", "crm_updated": "3", "crm_soft_deleted": "1",
+                             "crm_inserted": "1", "zoho_updates": "2", "zoho_deletes": "1", "zoho_creates": "1",
+                             "conflicts": "2"}
+    assert steps["finish"] == {"sent": "4", "confirmed": "4", "ids_learned": "1"}
+    assert sync.zoho_writes() == {"PATCH /contacts/{id}": 2, "POST /contacts": 1, "POST /contacts/moveToTrash": 1}
+    assert sync.zoho(it["crm_edit"]["email"])["phone"] == "+44-20-0000-0001"
+    assert sync.zoho(it["crm_wins"]["email"])["lastName"] == "Crm-late"
+    trashed = [(e["module"], e["id"]) for e in emu.store.recycle_bin[binned + 1:]]
+    assert trashed == [("contacts", it["crm_del"]["id"])]
+    assert sync.zoho("added.in.crm@crm.example")["lastName"] == "Added"
+    after = {r["email"]: r for r in sync.crm()}
+    assert after[it["zoho_edit"]["email"]]["last_name"] == "Zoho-edit"
+    assert after["made.in.crm@crm.example"]["last_name"] == "Zoho-edit"  # the contact the first run created
+    assert after[it["zoho_wins"]["email"]]["last_name"] == "Zoho-late"
+    assert after[it["zoho_del"]["email"]]["deleted"] and not rows[it["zoho_del"]["email"]]["deleted"]
+    assert after[it["crm_del"]["email"]]["deleted"] and not rows[it["crm_del"]["email"]]["deleted"]
+    assert after["added.in.zoho@customer.example"]["zoho_id"] == it["late"]["id"]
+    assert after["added.in.crm@crm.example"]["zoho_id"] == sync.zoho("added.in.crm@crm.example")["id"]
+    assert sync.assert_in_step() == total + 2 - 2
+    conflicts = sync.rows("select zoho_id, winner, crm_version->>'last_name' as crm, zoho_version->>'last_name' "
+                        "as zoho from sync.contacts_conflicts order by zoho_id")
+    expected = [{"zoho_id": it["crm_wins"]["id"], "winner": "crm", "crm": "Crm-late", "zoho": "Zoho-early"},
+                {"zoho_id": it["zoho_wins"]["id"], "winner": "zoho", "crm": "Crm-early", "zoho": "Zoho-late"}]
+    assert conflicts == sorted(expected, key=lambda c: c["zoho_id"])
 
-        sync.assert_quiet_run()
+    sync.assert_quiet_run()
