@@ -230,3 +230,34 @@ def test_later_runs_carry_changes_conflicts_and_deletes_both_ways(sync):
     assert conflicts == sorted(expected, key=lambda c: c["zoho_id"])
 
     sync.assert_quiet_run()
+
+
+def test_an_edit_newer_than_a_delete_on_the_other_side_brings_the_contact_back(sync):
+    emu = sync.emu
+    sync.run()
+    total = sync.assert_in_step()
+    gone_in_zoho, gone_in_crm = (dict(c) for c in sorted(emu.store.tables["contacts"].rows, key=lambda c: c["id"])[:2])
+    emu.store.trash("contacts", gone_in_zoho["id"], deleted_by=emu.store.tables["agents"].rows[0])
+    sync.sql(f"update crm.contacts set deleted_at = now() where email = {_lit(gone_in_crm['email'])}")
+    time.sleep(0.2)
+    sync.sql(f"update crm.contacts set phone = '+1-555-0808' where email = {_lit(gone_in_zoho['email'])}")
+    emu.store.touch("contacts", [gone_in_crm["id"]], lastName="Back")
+
+    steps = sync.run()
+    assert steps["plan"] == {"matched_by_email": "0", "crm_updated": "1", "crm_soft_deleted": "0",
+                             "crm_inserted": "0", "zoho_updates": "0", "zoho_deletes": "0", "zoho_creates": "1",
+                             "conflicts": "2"}
+    assert steps["finish"] == {"sent": "1", "confirmed": "1", "ids_learned": "1"}
+    assert sync.zoho_writes() == {"POST /contacts": 1}
+    again = sync.zoho(gone_in_zoho["email"])  # created anew: the old one stays in the recycle bin
+    assert again["id"] != gone_in_zoho["id"] and again["phone"] == "+1-555-0808"
+    assert gone_in_zoho["id"] in {e["id"] for e in emu.store.recycle_bin}
+    back = sync.crm(f"email = {_lit(gone_in_crm['email'])}")
+    assert [(r["deleted"], r["last_name"]) for r in back] == [(False, "Back")]
+    assert sync.assert_in_step() == total
+    conflicts = sync.rows("select zoho_id, winner, (crm_version->>'deleted')::bool as crm_deleted, (zoho_version"
+                          "->>'deleted')::bool as zoho_deleted from sync.contacts_conflicts order by winner")
+    assert conflicts == [{"zoho_id": gone_in_zoho["id"], "winner": "crm", "crm_deleted": False, "zoho_deleted": True},
+                         {"zoho_id": gone_in_crm["id"], "winner": "zoho", "crm_deleted": True, "zoho_deleted": False}]
+
+    sync.assert_quiet_run()
