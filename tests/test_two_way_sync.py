@@ -70,16 +70,17 @@ class Sync:
                     **target_zohodesk_env(emu, journal_path=str(tmp_path / "journal.sqlite"),
                                           results_path=str(tmp_path / "results.jsonl"))}
 
-    def run(self) -> dict[str, dict[str, str]]:
-        """One run; the summary lines the SQL steps printed (plan, finish)."""
+    def run(self, *, fails: bool = False) -> dict[str, dict[str, str]]:
+        """One run (``fails``: one expected to stop early); the summary lines the SQL steps printed."""
         self.emu.reset_counts()
-        proc = meltano(["run", "--state-id-suffix", self.state, "sync-contacts"], self.env)
+        proc = meltano(["run", "--state-id-suffix", self.state, "sync-contacts"], self.env, check=not fails)
         steps = {}
         for line in proc.stderr.splitlines():
             if "step=" in line:
                 fields = dict(part.split("=", 1) for part in line[line.index("step="):].split())
                 steps[fields.pop("step")] = fields
-        assert set(steps) == {"plan", "finish"}, proc.stderr[-3000:]
+        assert (proc.returncode != 0) == fails and set(steps) == ({"plan"} if fails else {"plan", "finish"}), \
+            proc.stderr[-3000:]
         return steps
 
     def sql(self, statement: str) -> str:
@@ -260,4 +261,31 @@ def test_an_edit_newer_than_a_delete_on_the_other_side_brings_the_contact_back(s
     assert conflicts == [{"zoho_id": gone_in_zoho["id"], "winner": "crm", "crm_deleted": False, "zoho_deleted": True},
                          {"zoho_id": gone_in_crm["id"], "winner": "zoho", "crm_deleted": True, "zoho_deleted": False}]
 
+    sync.assert_quiet_run()
+
+
+def test_a_write_zoho_refused_is_sent_again_by_the_next_run(sync):
+    emu = sync.emu
+    sync.run()
+    edited, created = "+1-555-0909", ("late.crm@crm.example", "Late", "Crm", None, False)
+    target = dict(sorted(emu.store.tables["contacts"].rows, key=lambda c: c["id"])[0])
+    sync.sql(f"update crm.contacts set phone = {_lit(edited)} where email = {_lit(target['email'])}")
+    _insert(sync, [created])
+    state = sync.rows("select * from sync.contacts_state order by crm_id")
+    emu.inject("extra_param", path=r"/contacts/\d+$")  # the PATCH is refused (422); the create goes through
+
+    steps = sync.run(fails=True)  # target-zohodesk exits 2 (fail_on_error): no finish
+    assert steps["plan"]["zoho_updates"] == "1" and steps["plan"]["zoho_creates"] == "1"
+    assert sync.zoho_writes() == {"PATCH /contacts/{id}": 1, "POST /contacts": 1}
+    assert sync.zoho(target["email"])["phone"] == target["phone"]
+    assert sync.rows("select * from sync.contacts_state order by crm_id") == state
+    assert sync.crm("email = 'late.crm@crm.example'")[0]["zoho_id"] is None
+
+    steps = sync.run()  # the update again; the created contact is found by email, equal: paired, not sent
+    assert steps["plan"]["zoho_updates"] == "1" and steps["plan"]["zoho_creates"] == "0"
+    assert steps["plan"]["matched_by_email"] == "1" and steps["plan"]["conflicts"] == "0"
+    assert sync.zoho_writes() == {"PATCH /contacts/{id}": 1}
+    assert sync.zoho(target["email"])["phone"] == edited
+    assert sync.crm("email = 'late.crm@crm.example'")[0]["zoho_id"] == sync.zoho("late.crm@crm.example")["id"]
+    sync.assert_in_step()
     sync.assert_quiet_run()
