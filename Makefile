@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean settings
+.PHONY: demo test package-check lint clean settings
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(BIN)/.meltano
 test: $(BIN)/.meltano
 	$(BIN)/ruff check tap_zohodesk target_zohodesk tests scripts benchmarks
 	$(BIN)/python -m pytest
+
+# build the sdist and the wheel, install the wheel (not editable) into a clean venv, run the installed plugins
+package-check: $(BIN)/.installed
+	BUILD_PYTHON=$(CURDIR)/$(BIN)/python PYTHON=$(PYTHON) bash scripts/package_check.sh
 
 # rewrite the settings of tap-zohodesk and target-zohodesk in meltano.yml from the plugins' code
 settings: $(BIN)/.installed

@@ -10,11 +10,12 @@ becomes one Meltano setting with a `kind` (booleans, integers, numbers, objects 
 so `TAP_ZOHODESK_CHILD_SWEEP_DAYS=0` reaches the tap as the number 0), its description, its default as
 `value`, and `sensitive: true` with kind `password` where the plugin marks it secret.
 
-JSON-schema numbers get Meltano's kind `integer`, not `decimal`: Meltano 4.4 turns a `decimal` read from an
-environment variable into a Python Decimal and then fails to write the plugin's config file ("Object of type
-Decimal is not JSON serializable"). With `integer`, whole values work from the environment and from
-`meltano config set`; a fractional value (e.g. `retry_backoff_seconds: 0.5`) is written as a YAML number in
-meltano.yml, which Meltano passes through unchanged. Only three keys of
+JSON-schema numbers get Meltano's kind `string`: Meltano 4.4 has no kind that carries a fractional value
+from an environment variable to a plugin (`integer` calls int("0.5"); `decimal` makes a Python Decimal it
+then fails to write to the plugin's config file: "Object of type Decimal is not JSON serializable"), and
+both plugins turn the text of a number setting into the number before validating their config
+(tap_zohodesk/api/numbers.py). So `TAP_ZOHODESK_RETRY_BACKOFF_SECONDS=0.5`, `meltano config set` and a
+YAML number in meltano.yml all work. Only three keys of
 each plugin's entry are rewritten: `capabilities`, `settings` and `settings_group_validation` (the
 required settings). Everything else in meltano.yml, comments included, is left as it is.
 """
@@ -53,7 +54,7 @@ def _kind(prop: dict) -> str:
         return "password"
     if prop.get("enum"):
         return "options"
-    for json_type, kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "integer"),  # see above
+    for json_type, kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "string"),  # see above
                             ("object", "object"), ("array", "array")):
         if json_type in types:
             return kind

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.schema_files import types_of
 
 EXTRA = "_sdc_extra"
 EXTRA_SCHEMA = {"type": ["object", "null"],
@@ -40,11 +41,6 @@ Check = Callable[[dict], dict]
 
 def json_type(value: Any) -> str:
     return _PYTHON.get(type(value), type(value).__name__)
-
-
-def kinds_of(schema: dict) -> frozenset[str]:
-    kind = schema.get("type", ())
-    return frozenset([kind] if isinstance(kind, str) else kind)
 
 
 def lossless(value: Any, kinds: frozenset[str]) -> tuple[bool, Any]:
@@ -114,7 +110,7 @@ def _compile(schema: dict, drift: StreamDrift) -> Check:
 def _value(schema: dict, drift: StreamDrift, path: str):
     """(JSON types declared, Python types accepted, nested check) of the property at ``path``;
     None: anything goes."""
-    kinds = kinds_of(schema)
+    kinds = types_of(schema)
     if not kinds:
         return None
     accepted = frozenset({t for k in kinds | {"null"} for t in _ACCEPTS.get(k, ())})

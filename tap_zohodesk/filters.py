@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.client import to_zoho_time
 
 Filters = dict[str, list[str]]
 
@@ -118,7 +119,7 @@ def as_range(value: str, where: str = "filter") -> str:
     except ValueError:
         raise FilterError(f"{where}: {value!r} is neither a date (YYYY-MM-DD) nor a timestamp") from None
     moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    stamp = to_zoho_time(moment)
     return f"{stamp},{stamp}"
 
 

@@ -22,12 +22,9 @@ from typing import Any
 
 from singer_sdk import Stream
 
+from tap_zohodesk.api.schema_files import types_of
+
 Plan = dict[str, "Plan"]  # object properties the SDK expands into columns, nested the same way
-
-
-def _types(schema: Mapping) -> list[str]:
-    kind = schema.get("type", [])
-    return [kind] if isinstance(kind, str) else list(kind)
 
 
 def flattening_depth(config: Mapping[str, Any]) -> int:
@@ -41,7 +38,7 @@ def open_objects_as_text(schema: dict) -> dict:
     """``schema`` without the empty `properties` of open objects (equivalent JSON schema), recursively."""
     out = dict(schema)
     props = schema.get("properties")
-    if "object" in _types(schema) and props == {} and schema.get("additionalProperties", True) is not False:
+    if "object" in types_of(schema) and props == {} and schema.get("additionalProperties", True) is not False:
         del out["properties"]
     elif isinstance(props, dict):
         out["properties"] = {name: open_objects_as_text(sub) for name, sub in props.items()}
@@ -54,7 +51,7 @@ def expanded_objects(schema: Mapping, max_depth: int, depth: int = 0) -> Plan:
     if depth >= max_depth:
         return plan
     for name, sub in (schema.get("properties") or {}).items():
-        if "object" in _types(sub) and "properties" in sub:
+        if "object" in types_of(sub) and "properties" in sub:
             plan[name] = expanded_objects(sub, max_depth, depth + 1)
     return plan
 

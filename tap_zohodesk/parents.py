@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.client import to_zoho_time
 from tap_zohodesk.scratch import ScratchDb
-
-if TYPE_CHECKING:
-    from tap_zohodesk.streams import ZohoDeskStream
 
 BATCH = 500
 
@@ -54,10 +50,13 @@ class _Cache:
 
 
 class ParentRows:
-    """The parent rows of this run, on disk (see the module docstring)."""
+    """The parent rows of this run, on disk (see the module docstring). Fed by two callables, so
+    nothing here calls up into the streams: ``read(name, since, extra)`` reads a parent's rows
+    again without emitting them, ``selected(name)`` says whether a consumer stream is selected."""
 
-    def __init__(self, streams: dict[str, ZohoDeskStream]):
-        self.streams = streams
+    def __init__(self, read: Callable[[str, datetime | None, dict | None], Iterable[dict]],
+                 selected: Callable[[str], bool]):
+        self.read, self.selected = read, selected
         self.consumers = needed_fields()
         self.caches: dict[str, _Cache] = {}
         self.reads: dict[str, tuple[datetime | None, bool]] = {}  # stream -> (low, whole) of its emitting read
@@ -67,7 +66,7 @@ class ParentRows:
 
     def _fields(self, name: str) -> frozenset[str]:
         """What the selected consumers of ``name`` need (empty: nobody will ask)."""
-        wanted = [f for c, f in self.consumers.get(name, {}).items() if c in self.streams and self.streams[c].selected]
+        wanted = [f for c, f in self.consumers.get(name, {}).items() if self.selected(c)]
         return frozenset().union(*wanted) if wanted else frozenset()
 
     def _new(self, name: str, low: datetime | None, fields: frozenset[str], whole: bool) -> _Cache:
@@ -144,7 +143,7 @@ class ParentRows:
             return self._read(cache, since)
         fields = self._fields(name) or frozenset({"id"})
         fresh = self._new(name, since, fields, True)
-        for row in self.streams[name].rows_since(since, extra=extra):
+        for row in self.read(name, since, extra):
             fresh.pending.append(self._slim(fresh, row))
             if len(fresh.pending) >= BATCH:
                 self._flush(fresh)

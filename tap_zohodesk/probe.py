@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from tap_zohodesk.api.client import BudgetSpent, ZohoAuthError, ZohoDeskClient, 
 from tap_zohodesk.api.paging import Pager, rows_of
 from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.drift import json_type
-from tap_zohodesk.probe_report import ProbeReport
+from tap_zohodesk.probe_report import Call, ProbeReport, Step
 from tap_zohodesk.reading import FLOOR
 from tap_zohodesk.recycle import DELETED_RECORDS, recycle_bin
 from tap_zohodesk.recycle import MODULES as RECYCLE_MODULES
@@ -75,36 +74,6 @@ def take_probe_flags(argv: list[str]) -> tuple[bool, str | None]:
     return probe, path
 
 
-@dataclass(frozen=True)
-class Step:
-    """One planned call: ``kind`` list, search, child, single, detail, recycle or fields."""
-
-    kind: str
-    path: str
-    source: str  # the stream whose rows address it (a child's parent, a detail's own stream)
-    module: str | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"GET /{self.path}" + (f"?module={self.module}" if self.module else "")
-
-
-@dataclass
-class Call:
-    """What one step's answer was (rows are kept in memory, never written out)."""
-
-    step: Step
-    status: int | None = None
-    code: str | None = None
-    envelope: str | None = None  # expected
-    found: str | None = None  # found
-    rows: list[Any] = field(default_factory=list)
-    fallbacks: list[str] = field(default_factory=list)
-    problem: str | None = None
-    note: str | None = None  # what was left unchecked, and why (not a difference)
-    calls: int = 0
-
-
 def plan() -> dict[str, list[Step]]:
     """Stream -> the steps whose answers judge it, in catalog order (steps shared by streams once)."""
     out: dict[str, list[Step]] = {}
@@ -143,8 +112,8 @@ class ProbeClient:
     def pages(self, path: str, *, limit: int, params: dict | None = None, data_key: str = "data",
               label: str | None = None, paged: bool = True, key: str | None = None,
               droppable: frozenset[str] = frozenset()) -> Pager:
-        return Pager(self, path, limit=limit, params=params, data_key=data_key, label=label, max_from=None,
-                     paged=paged, key=key, droppable=droppable)
+        return Pager(self.get, self.learned, path, limit=limit, params=params, data_key=data_key, label=label,
+                     max_from=None, paged=paged, key=key, droppable=droppable)
 
 
 class Probe:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tap_zohodesk.drift import json_type, kinds_of, lossless
+from tap_zohodesk.drift import json_type, lossless, types_of
 
 
 @dataclass
@@ -37,7 +37,7 @@ def _declared(schema: dict, prefix: str) -> Iterable[tuple[str, str]]:
     for name, sub in (schema.get("properties") or {}).items():
         path = f"{prefix}{name}"
         yield path, prefix[:-1] if prefix else ""
-        kinds = kinds_of(sub)
+        kinds = types_of(sub)
         if "object" in kinds:
             yield from _declared(sub, path + ".")
         elif "array" in kinds and isinstance(sub.get("items"), dict):
@@ -71,7 +71,7 @@ def _object(obj: dict, schema: dict, prefix: str, shape: Shape) -> None:
 
 
 def _value(value: Any, sub: dict, path: str, shape: Shape) -> None:
-    kinds = kinds_of(sub)
+    kinds = types_of(sub)
     found = json_type(value)
     if kinds and value is not None and not (found in kinds or (found == "integer" and "number" in kinds)):
         if path not in shape.mismatches:

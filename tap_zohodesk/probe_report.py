@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.connection import NOT_AVAILABLE_CODES as NOT_AVAILABLE
@@ -24,7 +25,6 @@ from tap_zohodesk.recycle import DELETED_RECORDS
 
 if TYPE_CHECKING:
     from tap_zohodesk.api.client import ZohoDeskClient
-    from tap_zohodesk.probe import Call
 
 VERSION = 1
 MAX_WHY = 4  # differences per stream in the table (the JSON report has them all)
@@ -57,6 +57,36 @@ def _added(stream: str) -> set[str]:
     """Fields the tap sets itself (parent links, the recycle bin's module): never in an answer."""
     spec = BY_STREAM.get(stream, DELETED_RECORDS)
     return set(spec.links) | ({"module"} if spec is DELETED_RECORDS else set())
+
+
+@dataclass(frozen=True)
+class Step:
+    """One planned call: ``kind`` list, search, child, single, detail, recycle or fields."""
+
+    kind: str
+    path: str
+    source: str  # the stream whose rows address it (a child's parent, a detail's own stream)
+    module: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"GET /{self.path}" + (f"?module={self.module}" if self.module else "")
+
+
+@dataclass
+class Call:
+    """What one step's answer was (rows are kept in memory, never written out)."""
+
+    step: Step
+    status: int | None = None
+    code: str | None = None
+    envelope: str | None = None  # expected
+    found: str | None = None  # found
+    rows: list[Any] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+    problem: str | None = None
+    note: str | None = None  # what was left unchecked, and why (not a difference)
+    calls: int = 0
 
 
 def _endpoint(call: Call, streams: list[str]) -> dict:

@@ -23,14 +23,10 @@ from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
+from tap_zohodesk.api.schema_files import types_of
 from tap_zohodesk.drift import StreamDrift
 
 Pruner = Callable[[dict, str], None]
-
-
-def _types(schema: dict) -> set[str]:
-    kind = schema.get("type", [])
-    return {kind} if isinstance(kind, str) else set(kind)
 
 
 def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
@@ -53,10 +49,10 @@ def compile_pruner(schema: dict, logger: logging.Logger, stream: str,
         items: dict[str, Pruner] = {}
         for name in keep:
             sub, here = props[name], (*crumb, "properties", name)
-            kinds = _types(sub)
+            kinds = types_of(sub)
             if "object" in kinds and (pr := for_object(sub, here)):
                 children[name] = pr
-            elif "array" in kinds and "object" in _types(sub.get("items", {})):
+            elif "array" in kinds and "object" in types_of(sub.get("items", {})):
                 if pr := for_object(sub["items"], here):
                     items[name] = pr
         declared = frozenset(props)

@@ -25,7 +25,7 @@ from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
 from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows
 from tap_zohodesk.probe_report import seed_lessons
-from tap_zohodesk.unwind import UnwoundRows
+from tap_zohodesk.unwound_rows import UnwoundRows
 
 if TYPE_CHECKING:
     from tap_zohodesk.filters import Filters
@@ -91,7 +91,9 @@ class RunContext:
     def parents(self) -> ParentRows:
         """The parent rows handed to child streams in this run (created at first use)."""
         if self._parents is None:
-            self._parents = ParentRows(self._streams())
+            streams = self._streams()
+            self._parents = ParentRows(lambda name, since, extra: streams[name].rows_since(since, extra=extra),
+                                       lambda name: name in streams and streams[name].selected)
         return self._parents
 
     def close(self) -> None:

@@ -11,7 +11,8 @@ from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError, connection_properties, resolve_urls
+from tap_zohodesk.api.connection import ConfigError, QuietConfigCheck, connection_properties, resolve_urls
+from tap_zohodesk.api.numbers import numbers_from_text
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
@@ -27,7 +28,7 @@ from tap_zohodesk.streams import ZohoDeskStream
 from tap_zohodesk.unwind import UnwoundStream
 
 
-class TapZohoDesk(Tap):
+class TapZohoDesk(QuietConfigCheck, Tap):
     """Singer tap for Zoho Desk."""
 
     name = "tap-zohodesk"
@@ -70,6 +71,10 @@ class TapZohoDesk(Tap):
                     "on a first run and on the next run (same as --estimate)."),
         *PROBE_SETTINGS,
     ).to_dict()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        numbers_from_text(self._config, self.config_jsonschema)  # TAP_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        return super()._validate_config(raise_errors=raise_errors)
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:
@@ -168,6 +173,14 @@ class TapZohoDesk(Tap):
                 self.logger.warning("Custom fields stay untyped: field metadata unreadable (%s)", exc)
                 self._cf_types = {}
         return self._cf_types
+
+    def run_sync_dry_run(self, *args, **kwargs) -> bool:
+        """--test (the SDK's connection test) syncs without sync_all: the run's scratch files go at its end too."""
+        try:
+            return super().run_sync_dry_run(*args, **kwargs)
+        finally:
+            if self.run is not None:
+                self.run.close()
 
     def sync_all(self) -> None:
         run = self._run_context()

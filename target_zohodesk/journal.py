@@ -128,7 +128,7 @@ class Journal:
 
     def done(self, key: str, stream: str, zoho_id: str | None) -> None:
         now = datetime.now(timezone.utc).isoformat()
-        content, segment = self._new.get(key, (None, 0))
+        content, segment = self._new.pop(key, (None, 0))  # journaled from now on: no need to hold it here
         with self._lock:
             self._db.execute("insert into writes (key, content, org, host, stream, state, zoho_id, started, finished, "
                              "run, seg) values (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?) on conflict(key) do update set "
@@ -139,6 +139,7 @@ class Journal:
 
     def forget(self, key: str) -> None:
         """The create was refused: nothing was made, a replay may try again."""
+        self._new.pop(key, None)
         with self._lock:
             self._db.execute("delete from writes where key = ? and state = 'intent'", (key,))
 

@@ -30,7 +30,6 @@ from target_zohodesk.journal import Journal
 LOOKUP_BATCH = 25
 CLOCK_MARGIN = timedelta(minutes=5)
 SKEW_IGNORED = timedelta(seconds=5)  # a clock difference the margin covers without looking again
-CALL_TIME = timedelta(seconds=130)  # a call's connect and read timeouts: it is done by then or never
 TIME_FIELDS = ("createdTime", "commentedTime")
 
 
@@ -126,7 +125,8 @@ class Lookup:
         """The id of the record this create made, if Zoho has it, claimed for ``key`` in the journal.
         ``since`` / ``until``: its first and last attempt."""
         def window() -> tuple[datetime, datetime]:  # on Zoho's clock, which stamps createdTime
-            high = min(datetime.now(timezone.utc), until + CALL_TIME)
+            call = timedelta(seconds=sum(self.client.timeouts) + 10)  # a call is done by then or never
+            high = min(datetime.now(timezone.utc), until + call)
             return self.client.server_time(since) - CLOCK_MARGIN, self.client.server_time(high) + CLOCK_MARGIN
 
         measured = self.client.skew is not None

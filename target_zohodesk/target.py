@@ -31,7 +31,14 @@ from singer_sdk.exceptions import RecordsWithoutSchemaException
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient
-from tap_zohodesk.api.connection import ConfigError, connection_properties, debug_requested, resolve_urls
+from tap_zohodesk.api.connection import (
+    ConfigError,
+    QuietConfigCheck,
+    connection_properties,
+    debug_requested,
+    resolve_urls,
+)
+from tap_zohodesk.api.numbers import numbers_from_text
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.estimate import estimate_lines
@@ -68,7 +75,7 @@ def check_upsert_keys(value: object) -> dict[str, list[str]]:
     return out
 
 
-class TargetZohoDesk(Target):
+class TargetZohoDesk(QuietConfigCheck, Target):
     """Singer target for Zoho Desk."""
 
     name = "target-zohodesk"
@@ -109,6 +116,10 @@ class TargetZohoDesk(Target):
                     description='Delete guard per stream, e.g. {"tickets": {"max_deletes": 10, '
                     '"max_delete_ratio": 0.05}}; other streams take max_deletes and max_delete_ratio.'),
     ).to_dict()
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        numbers_from_text(self._config, self.config_jsonschema)  # TARGET_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        return super()._validate_config(raise_errors=raise_errors)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

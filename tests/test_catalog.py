@@ -13,6 +13,7 @@ import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.schema_files import load_schema
+from tests.warehouses import meltano_project
 
 CONTRACT = Path(__file__).resolve().parent / "contract" / "objects.md"
 ROW = re.compile(r"^\| (\w+) \| `(\w+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$")
@@ -138,7 +139,7 @@ def test_discovery_needs_no_credentials_so_meltano_select_list_works_on_a_fresh_
         pytest.fail("meltano is installed by `make test`")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_ZOHODESK_", "MELTANO_"))}
     proc = subprocess.run([str(meltano), "--environment=prod", "select", "tap-zohodesk", "--list", "--all"],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=meltano_project(), env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     listed = {line.split("]")[1].strip().split(".")[0] for line in proc.stdout.splitlines() if "] " in line}
     assert {spec.stream for spec in OBJECTS} <= listed

@@ -21,14 +21,11 @@ def _modules() -> dict[str, Path]:
 
 
 def _runtime_imports(path: Path, modules: dict[str, Path]) -> set[str]:
-    """Project modules ``path`` imports when it runs (``if TYPE_CHECKING:`` blocks left out)."""
+    """Project modules ``path`` imports, type-only imports (``if TYPE_CHECKING:``) included: a
+    reader follows them too, so they count for circles and for the layers."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-               and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
     found = set()
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
         if isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]

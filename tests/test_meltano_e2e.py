@@ -1,13 +1,12 @@
-"""End to end through meltano: tap-zohodesk -> target-duckdb, deletes propagated by hard delete.
+"""End to end through meltano: tap-zohodesk -> target-duckdb, deletes propagated as meltano.yml configures.
 
-Uses the project's own meltano.yml and the plugins `make test` installs with `meltano install`.
+The test's own Meltano project (tests/warehouses.py) with the repository's meltano.yml and the plugins
+`make test` installs with `meltano install`. meltano.yml sets target-duckdb's `hard_delete: true`, which the
+README promises: a delete marker deletes its row.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -15,11 +14,7 @@ import pytest
 
 from tap_zohodesk.api.client import ZohoDeskClient
 from tests.emulator import Emulator
-from tests.warehouses import need_plugins
-
-ROOT = Path(__file__).resolve().parents[1]
-MELTANO = ROOT / ".venv" / "bin" / "meltano"
-DUCKDB_PYTHON = ROOT / ".meltano" / "loaders" / "target-duckdb" / "venv" / "bin" / "python"
+from tests.warehouses import duckdb_env, duckdb_rows, meltano_run, need_plugins, tap_env
 
 
 @pytest.fixture(autouse=True)
@@ -28,26 +23,12 @@ def _plugins_installed():
 
 
 def _meltano_run(emu: Emulator, db: Path, suffix: str) -> None:
-    env = {
-        **os.environ,
-        "MELTANO_ENVIRONMENT": "demo",
-        "TAP_ZOHODESK_API_URL": f"{emu.base_url}/api/v1",
-        "TAP_ZOHODESK_ACCOUNTS_URL": emu.base_url,
-        "TAP_ZOHODESK_EMIT_DELETES": "true",
-        "TAP_ZOHODESK__SELECT": json.dumps(["tickets.*"]),
-        "TARGET_DUCKDB_FILEPATH": str(db),
-        "TARGET_DUCKDB_HARD_DELETE": "true",
-    }
-    proc = subprocess.run([str(MELTANO), "run", "--state-id-suffix", suffix, "tap-zohodesk", "target-duckdb"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    meltano_run(tap_env(emu, emit_deletes=True, select=["tickets.*"]), "target-duckdb", duckdb_env(db),
+                state_id=suffix)
 
 
 def _ticket_ids(db: Path) -> set[str]:
-    query = (f"import duckdb, json; c = duckdb.connect({str(db)!r}, read_only=True); "
-             "print(json.dumps([r[0] for r in c.execute('select id from zohodesk.tickets').fetchall()]))")
-    out = subprocess.run([str(DUCKDB_PYTHON), "-c", query], capture_output=True, text=True, check=True)
-    return set(json.loads(out.stdout))
+    return {row["id"] for row in duckdb_rows(db, "select id from zohodesk.tickets")}
 
 
 def test_deleted_tickets_leave_the_warehouse(tmp_path):
@@ -56,7 +37,7 @@ def test_deleted_tickets_leave_the_warehouse(tmp_path):
     with Emulator(tickets=150, seed=8) as emu:
         _meltano_run(emu, db, suffix)
         loaded = _ticket_ids(db)
-        assert loaded == {t["id"] for t in emu.store.tables["tickets"].rows}
+        assert len(loaded) > 0 and loaded == {t["id"] for t in emu.store.tables["tickets"].rows}
 
         doomed = sorted(loaded)[:3]
         ZohoDeskClient(emu.config()).request("POST", "tickets/moveToTrash", json={"ticketIds": doomed})

@@ -62,8 +62,10 @@ def test_every_setting_has_a_kind_a_description_and_secrets_are_sensitive(plugin
         assert setting.get("sensitive", False) is secret and (setting["kind"] == "password") is secret, name
         if "boolean" in types:
             assert setting["kind"] == "boolean", name
-        if "integer" in types or "number" in types:
-            assert setting["kind"] == "integer", name  # see scripts/meltano_settings.py about `decimal`
+        if "integer" in types:
+            assert setting["kind"] == "integer", name
+        elif "number" in types:  # the plugins read the text as the number: see scripts/meltano_settings.py
+            assert setting["kind"] == "string", name
         if prop.get("default") is not None:
             assert setting["value"] == prop["default"], name
     assert entry["capabilities"] == about["capabilities"]
@@ -84,20 +86,22 @@ def test_typed_settings_from_the_environment_reach_meltano_with_their_type():
     listed = meltano(["config", "list", "tap-zohodesk"], env)
     assert "child_sweep_days" in listed.stdout
     config = json.loads(meltano(["config", "print", "tap-zohodesk"], env).stdout)
-    assert (config["child_sweep_days"], config["max_concurrency"], config["emit_deletes"]) == (0, 3, True)
+    # child_sweep_days is a JSON-schema number: Meltano passes its text, the tap reads the number (api/numbers.py)
+    assert (config["child_sweep_days"], config["max_concurrency"], config["emit_deletes"]) == ("0", 3, True)
     assert config["flattening_max_depth"] == 2 and config["stream_maps"] == {"tickets": {"email": "__NULL__"}}
     target = json.loads(meltano(["config", "print", "target-zohodesk"],
                                 {"TARGET_ZOHODESK_DRY_RUN": "true", "TARGET_ZOHODESK_MAX_RETRIES": "2"}).stdout)
     assert (target["dry_run"], target["max_retries"]) == (True, 2)
 
 
-def test_tap_accepts_child_sweep_days_zero_from_the_environment():
-    """The SDK validates the config Meltano writes before a sync: a string '0' fails ('0' is not of type
-    'number'), the number 0 does not."""
+def test_tap_accepts_numbers_from_the_environment():
+    """The SDK validates the config Meltano writes before a sync: the text Meltano passes for a number setting
+    ('0', '0.5') must reach it as the number, or it fails ("'0.5' is not of type 'number'"); Meltano's own
+    kinds would fail earlier (integer: int('0.5'); decimal: Decimal not JSON serializable)."""
     need_plugins()
     with Emulator(tickets=20, seed=3) as emu:
         env = {**tap_env(emu, select=["agents.*"]), "TAP_ZOHODESK_CHILD_SWEEP_DAYS": "0",
-               "TAP_ZOHODESK_LOOKBACK_SECONDS": "5"}
+               "TAP_ZOHODESK_RETRY_BACKOFF_SECONDS": "0.5", "TAP_ZOHODESK_LOOKBACK_SECONDS": "5"}
         about = meltano(["invoke", "tap-zohodesk", "--about", "--format", "json"], env)
         assert "child_sweep_days" in json.loads(about.stdout)["settings"]["properties"]
         synced = meltano(["invoke", "tap-zohodesk"], env)

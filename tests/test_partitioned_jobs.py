@@ -25,7 +25,6 @@ one folder per plugin name, so concurrent runs of one plugin in one project over
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import re
 from collections import Counter
@@ -37,7 +36,7 @@ import pytest
 
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap
-from tests.warehouses import meltano, need_plugins, scratch_project, tap_env
+from tests.warehouses import csv_rows, meltano, need_plugins, scratch_project, tap_env
 
 TICKET_SIDE = ["tickets", "threads", "ticket_comments"]
 CUSTOMER_SIDE = ["contacts", "accounts", "agents"]
@@ -95,10 +94,7 @@ def _run(emu: Emulator, project: Path, job: Job, out: Path) -> Outcome:
                    {**tap_env(emu), "TARGET_CSV_OUTPUT_PATH": str(out)}, project=project)
     stats = STATS.findall(proc.stderr)
     assert len(stats) == 1, proc.stderr[-3000:]
-    records = {}
-    for path in out.glob("*.csv"):
-        with path.open(newline="", encoding="utf-8") as handle:
-            records[path.stem] = list(csv.DictReader(handle))
+    records = {folder.name: csv_rows(out, folder.name) for folder in out.iterdir()}  # <stream>/<run>.csv
     return Outcome(records, int(stats[0][0]), int(stats[0][1]))
 
 

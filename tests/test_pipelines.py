@@ -7,14 +7,13 @@ emulator's tables. PostgreSQL is a throwaway cluster of Debian's server (see tes
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
 
 from tap_zohodesk.api.client import ZohoDeskClient
 from tests.emulator import Emulator
-from tests.warehouses import meltano_run, need_plugins, tap_env, throwaway_postgres
+from tests.warehouses import csv_rows, meltano_run, need_plugins, tap_env, throwaway_postgres
 
 STREAMS = ["tickets", "contacts", "agents", "threads"]
 
@@ -123,17 +122,60 @@ def test_csv_one_file_per_stream_nested_values_as_json(tmp_path):
     with Emulator(tickets=120, seed=23) as emu:
         meltano_run(tap_env(emu, select=_select(STREAMS)), "target-csv", {"TARGET_CSV_OUTPUT_PATH": str(out)},
                     tap="tap-zohodesk-flat")
-        assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.csv" for s in STREAMS)
+        assert sorted(p.name for p in out.iterdir()) == sorted(STREAMS)  # a folder per stream
+        assert all(len(list((out / s).iterdir())) == 1 for s in STREAMS)  # a file per run
         for stream in STREAMS:
-            with (out / f"{stream}.csv").open(newline="", encoding="utf-8") as handle:
-                rows = list(csv.DictReader(handle))
-            assert len(rows) == expected_rows(emu, stream), stream
+            assert len(csv_rows(out, stream)) == expected_rows(emu, stream), stream
         by_id = {t["id"]: t for t in emu.store.tables["tickets"].rows}
-    with (out / "tickets.csv").open(newline="", encoding="utf-8") as handle:
-        tickets = list(csv.DictReader(handle))
+    tickets = csv_rows(out, "tickets")
     assert "source" not in tickets[0] and "layoutDetails" not in tickets[0]
     for row in tickets:
         ticket = by_id[row["id"]]
         assert row["source__type"] == ticket["source"]["type"]
         assert json.loads(row["sharedDepartments"] or "null") == ticket["sharedDepartments"]
     assert any(json.loads(row["sharedDepartments"]) for row in tickets)
+
+
+def test_full_table_streams_send_activate_version_so_hard_delete_drops_rows_zoho_no_longer_has(pg):
+    """The activate-version capability delivered: with emit_activate_version_messages, a full-table stream
+    (teams) sends ACTIVATE_VERSION, and target-postgres with hard_delete removes the rows a run did not see."""
+    db = pg.create_database()
+    with Emulator(tickets=40, seed=24) as emu:
+        env = tap_env(emu, select=_select(["teams"]), emit_activate_version_messages=True)
+        loader = pg.loader_env(db, TARGET_POSTGRES_HARD_DELETE="true")
+        meltano_run(env, "target-postgres", loader)
+        teams = emu.store.tables["teams"]
+        before = {r["id"] for r in pg.rows("select id from zohodesk.teams", database=db)}
+        assert len(before) > 1 and before == {t["id"] for t in teams.rows}
+        gone = sorted(before)[0]
+        teams.remove(gone)  # deleted in Zoho: the next full read no longer returns it
+        meltano_run(env, "target-postgres", loader)
+    after = {r["id"] for r in pg.rows("select id from zohodesk.teams", database=db)}
+    assert after == before - {gone}
+
+
+def test_csv_incremental_runs_keep_every_row_and_delete_markers_carry_sdc_deleted_at(tmp_path):
+    """meltano.yml's target-csv writes a file per stream and run (target-csv 0.5.0 rewrites an existing file, so
+    one file per stream would hold only the last run's rows) and adds the record metadata, so a delete marker
+    is a row with _sdc_deleted_at."""
+    need_plugins("target-csv")
+    out, state_id = tmp_path / "csv", f"csv-{tmp_path.name}"
+    with Emulator(tickets=120, seed=25) as emu:
+        env = tap_env(emu, select=_select(["tickets"]), emit_deletes=True)
+        loader = {"TARGET_CSV_OUTPUT_PATH": str(out)}
+        meltano_run(env, "target-csv", loader, state_id=state_id, tap="tap-zohodesk-flat")
+        first = csv_rows(out, "tickets")
+        rows = emu.store.tables["tickets"].rows
+        assert len(first) > 0 and sorted(r["id"] for r in first) == sorted(t["id"] for t in rows)
+        edited = [t["id"] for t in rows[:4]]
+        emu.store.touch("tickets", edited, status="On Hold")
+        doomed = [t["id"] for t in rows[10:13]]
+        ZohoDeskClient(emu.config()).request("POST", "tickets/moveToTrash", json={"ticketIds": doomed})
+        meltano_run(env, "target-csv", loader, state_id=state_id, tap="tap-zohodesk-flat")
+    assert len(list((out / "tickets").iterdir())) == 2
+    both = csv_rows(out, "tickets")
+    assert both[:len(first)] == first  # the first run's rows kept
+    second = both[len(first):]
+    assert {r["id"] for r in second if r["status"] == "On Hold"} >= set(edited)
+    assert sorted(r["id"] for r in second if r["_sdc_deleted_at"]) == sorted(doomed)
+    assert not any(r["_sdc_deleted_at"] for r in first)

@@ -3,17 +3,15 @@ embedded DuckDB through Meltano, then the SQL). A ticket changed in Zoho shows i
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 
 from tap_zohodesk.api.client import ZohoDeskClient
 from tests.emulator import Emulator
-from tests.warehouses import need_plugins
+from tests.warehouses import meltano_project, need_plugins, tap_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,37 +21,33 @@ def _plugins_installed():
     need_plugins("target-duckdb")
 
 
-def _query(emu: Emulator, db: Path, suffix: str, *sql: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MELTANO_ENVIRONMENT": "demo", "TAP_ZOHODESK_API_URL": f"{emu.base_url}/api/v1",
-           "TAP_ZOHODESK_ACCOUNTS_URL": emu.base_url, "TAP_ZOHODESK__SELECT": json.dumps(["tickets.*"]),
-           "TARGET_DUCKDB_FILEPATH": str(db), "QUERY_STATE_ID_SUFFIX": suffix}
-    return subprocess.run(["bash", str(ROOT / "scripts" / "query.sh"), *sql], cwd=ROOT, env=env,
+def _query(emu: Emulator, db: Path, *sql: str) -> subprocess.CompletedProcess:
+    """scripts/query.sh as a user runs it, in this test's own Meltano project (its own state)."""
+    project = meltano_project()
+    env = {**os.environ, "MELTANO_PROJECT_ROOT": str(project), "MELTANO_ENVIRONMENT": "demo",
+           **tap_env(emu, select=["tickets.*"]), "TARGET_DUCKDB_FILEPATH": str(db)}
+    return subprocess.run(["bash", str(ROOT / "scripts" / "query.sh"), *sql], cwd=project, env=env,
                           capture_output=True, text=True, timeout=600)
 
 
 def test_a_change_in_zoho_shows_in_the_next_query(tmp_path):
-    suffix = f"query-{uuid.uuid4().hex[:8]}"
     db = tmp_path / "query.duckdb"
-    try:
-        with Emulator(tickets=40, seed=5) as emu:
-            ticket = dict(sorted(emu.store.tables["tickets"].rows, key=lambda t: t["id"])[0])
-            sql = f"select id, subject from zohodesk.tickets where id = '{ticket['id']}'"
-            first = _query(emu, db, suffix, sql, "select count(*) as tickets from zohodesk.tickets")
-            assert first.returncode == 0, first.stderr[-2000:]
-            assert ticket["subject"] in first.stdout and "(1 row)" in first.stdout
-            assert f"\n{len(emu.store.tables['tickets'].rows)}" in first.stdout
-            ZohoDeskClient(emu.config()).request("PATCH", f"tickets/{ticket['id']}",
-                                                 json={"subject": "Changed after the first query"})
-            calls = len(emu.log)
-            second = _query(emu, db, suffix, sql)
-            reads = [e["path"] for e in emu.log[calls:] if not e["path"].endswith(("organizationFields", "token"))]
-        assert second.returncode == 0, second.stderr[-2000:]
-        assert "Changed after the first query" in second.stdout and ticket["subject"] not in second.stdout
-        assert "refresh: total:" in second.stderr
-        assert reads == ["/api/v1/tickets/search"]  # incremental: one search window, not the whole org
-    finally:
-        subprocess.run([str(ROOT / ".venv" / "bin" / "meltano"), "state", "clear", "--force",
-                        f"demo:tap-zohodesk-to-target-duckdb:{suffix}"], cwd=ROOT, capture_output=True)
+    with Emulator(tickets=40, seed=5) as emu:
+        ticket = dict(sorted(emu.store.tables["tickets"].rows, key=lambda t: t["id"])[0])
+        sql = f"select id, subject from zohodesk.tickets where id = '{ticket['id']}'"
+        first = _query(emu, db, sql, "select count(*) as tickets from zohodesk.tickets")
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert ticket["subject"] in first.stdout and "(1 row)" in first.stdout
+        assert f"\n{len(emu.store.tables['tickets'].rows)}" in first.stdout
+        ZohoDeskClient(emu.config()).request("PATCH", f"tickets/{ticket['id']}",
+                                             json={"subject": "Changed after the first query"})
+        calls = len(emu.log)
+        second = _query(emu, db, sql)
+        reads = [e["path"] for e in emu.log[calls:] if not e["path"].endswith(("organizationFields", "token"))]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "Changed after the first query" in second.stdout and ticket["subject"] not in second.stdout
+    assert "refresh: total:" in second.stderr
+    assert reads == ["/api/v1/tickets/search"]  # incremental: one search window, not the whole org
 
 
 def test_bad_sql_is_one_line(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import subprocess
 import sys
@@ -43,12 +44,15 @@ def test_a_first_sync_killed_five_times_loses_nothing(tmp_path):
         seen: set[tuple] = set()
         emitted = 0
         reread: list[Counter] = []
+        scratch = tmp_path / "tmp"
+        scratch.mkdir()
         for kill_at in [*kills, None]:
             state_file.write_text(json.dumps(state))
             proc = subprocess.Popen(
                 [sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config", str(config),
                  "--catalog", str(catalog), "--state", str(state_file)],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                env={**os.environ, "TMPDIR": str(scratch)})  # a killed run cannot remove its SQLite files
             again: Counter = Counter()
             for line in proc.stdout:
                 message = json.loads(line)

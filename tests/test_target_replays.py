@@ -4,6 +4,7 @@ one wrote, a replay of an interrupted load creates nothing twice. Counted in the
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -79,3 +80,38 @@ def test_a_replay_of_an_interrupted_load_creates_nothing_twice(emu):
     later = run_target(emu.cfg, text)[8:]  # the replay went to its end: the same input again is a new load
     assert [(r["status"], r.get("note")) for r in later] == [("ok", None)] * 4
     assert _said(emu, "again") == 6 and _said(emu, "other") == 2
+
+
+def test_a_state_emitted_past_a_create_ends_its_guard_and_only_its(emu):
+    head = _load(emu, ["before the state"], {"at": 1})
+    tail = "".join(line + "\n" for line in _load(emu, ["after the state"]).splitlines()[1:])
+    with pytest.raises(RunStopped, match="input line 5 is not JSON"):
+        run_target(emu.cfg, head + tail + "{not json\n")  # STATE {"at": 1} goes out, then the run stops
+    assert [r["status"] for r in _results(emu)] == ["ok", "ok"]
+    resent = run_target(emu.cfg, _load(emu, ["after the state"]))[2:]  # the sender resends what follows its STATE
+    assert [(r["status"], r.get("note")) for r in resent] == [("ok", "already written (journal)")]
+    later = run_target(emu.cfg, _load(emu, ["before the state"]))[3:]  # a later load: the STATE covered that one
+    assert [(r["status"], r.get("note")) for r in later] == [("ok", None)]
+    assert _said(emu, "after the state") == 1 and _said(emu, "before the state") == 2
+
+
+def test_a_journal_of_the_first_version_still_guards_its_open_creates(emu):
+    from datetime import datetime, timezone
+
+    from target_zohodesk.journal import record_key
+
+    written = run_target({**emu.cfg, "journal_path": emu.cfg["journal_path"] + ".unused"}, _load(emu, ["old"]))
+    record = {"ticketId": emu.ticket, "content": "old", "isPublic": False, "contentType": "plainText"}
+    now = datetime.now(timezone.utc).isoformat()
+    with sqlite3.connect(emu.cfg["journal_path"]) as db:  # the first version's table: one entry per content
+        db.execute("create table writes (key text primary key, org text, host text, stream text, state text, "
+                   "zoho_id text, started text, tried text, finished text)")
+        db.execute("insert into writes values (?, ?, ?, ?, 'done', ?, ?, ?, ?)", (
+            record_key(emu.cfg["org_id"], f"127.0.0.1:{emu.port}", STREAM, record), emu.cfg["org_id"],
+            f"127.0.0.1:{emu.port}", STREAM, written[0]["id"], now, now, now))
+    replay = run_target(emu.cfg, _load(emu, ["old"]))[1:]
+    assert [(r["status"], r["id"], r.get("note")) for r in replay] == [("ok", written[0]["id"],
+                                                                       "already written (journal)")]
+    assert _said(emu, "old") == 1
+    with sqlite3.connect(emu.cfg["journal_path"]) as db:
+        assert db.execute("select state, zoho_id from writes").fetchall() == [("settled", written[0]["id"])]

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 import jsonschema
 import pytest
 
-from tap_zohodesk import unwind
+from tap_zohodesk import unwound_rows
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.schema_files import load_schema
@@ -257,7 +257,7 @@ def test_a_run_leaves_nothing_in_the_temp_folder(small_emulator, tmp_path, monke
 def test_a_failed_run_leaves_nothing_in_the_temp_folder(emulator, tmp_path, monkeypatch):
     """The tickets read fails on its second page, after its first page's arrays were kept on disk."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(unwind, "BATCH", 50)  # the first page's arrays reach the file
+    monkeypatch.setattr(unwound_rows, "BATCH", 50)  # the first page's arrays reach the file
     searches = []
 
     def fail_the_second_page(method, route):

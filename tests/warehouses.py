@@ -9,6 +9,7 @@ after. PostgreSQL refuses to run as root, so under root the cluster belongs to t
 from __future__ import annotations
 
 import contextlib
+import csv
 import glob
 import json
 import os
@@ -42,9 +43,13 @@ def need_plugins(*plugins: str) -> None:
 
 
 def meltano(args: list[str], env: dict[str, str], *, check: bool = True,
-            project: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run meltano in ``project`` with ``env`` added to the environment (demo environment by default)."""
-    full = {**os.environ, "MELTANO_ENVIRONMENT": "demo", **env}
+            project: Path | None = None) -> subprocess.CompletedProcess:
+    """Run meltano in ``project`` (default: the running test's own, see meltano_project) with ``env`` added to
+    the environment (demo environment by default). Never in the repository's own project."""
+    project = project or meltano_project()
+    assert project.resolve() != ROOT, "tests run meltano in a temporary project, never the repository's"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MELTANO_")}
+    full = {**inherited, "MELTANO_PROJECT_ROOT": str(project), "MELTANO_ENVIRONMENT": "demo", **env}
     proc = subprocess.run([str(MELTANO), *args], cwd=project, env=full, capture_output=True, text=True, timeout=600)
     if check:
         assert proc.returncode == 0, f"meltano {' '.join(args)} failed:\n{_plugin_errors(proc.stderr)}"
@@ -74,6 +79,25 @@ def scratch_project(where: Path, extractors: list[dict], loaders: list[dict]) ->
     return where
 
 
+_current: dict[str, Path] = {}  # the running test's Meltano project, made on first use
+
+
+def meltano_project() -> Path:
+    """The running test's own Meltano project (scratch_project in a temporary folder), made on first use;
+    drop_meltano_project (an autouse fixture in conftest) deletes it after the test."""
+    if "project" not in _current:
+        home = Path(tempfile.mkdtemp(prefix="zohodesk-meltano-"))
+        _current.update(home=home, project=scratch_project(home / "project", [], []))
+    return _current["project"]
+
+
+def drop_meltano_project() -> None:
+    home = _current.pop("home", None)
+    _current.pop("project", None)
+    if home is not None:
+        shutil.rmtree(home)
+
+
 def tap_env(emu, **settings: object) -> dict[str, str]:
     """TAP_ZOHODESK_* variables pointing the tap at ``emu``, plus ``settings`` (JSON for non-strings)."""
     env = {"TAP_ZOHODESK_API_URL": f"{emu.base_url}/api/v1", "TAP_ZOHODESK_ACCOUNTS_URL": emu.base_url}
@@ -96,6 +120,16 @@ def meltano_run(tap_settings: dict[str, str], loader: str, loader_env: dict[str,
     """`meltano run <tap> <loader>`; incremental when the same ``state_id`` is given again."""
     suffix = state_id or f"t{uuid.uuid4().hex[:10]}"
     return meltano(["run", "--state-id-suffix", suffix, tap, loader], {**tap_settings, **loader_env})
+
+
+def csv_rows(out: Path, stream: str) -> list[dict]:
+    """What target-csv wrote for ``stream`` under ``out`` (meltano.yml: <stream>/<time of the run>.csv),
+    every run's file in the order of the runs."""
+    rows: list[dict] = []
+    for path in sorted((out / stream).glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows += csv.DictReader(handle)
+    return rows
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------

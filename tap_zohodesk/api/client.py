@@ -12,7 +12,9 @@ Policy in a few lines:
   a GET answered 2xx with no body or with a body that is not JSON raises ZohoDeskError;
 - 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After;
   a 429 also halves the number of calls allowed in flight, which then grows back by one
-  per 20 successes (so a pool slows down rather than failing);
+  per 20 successes (so a pool slows down rather than failing), never again above the cap a
+  concurrency 429 showed (kept for the run);
+- connect and read timeouts are settings (seconds); a TLS failure is final at once;
 - a host that cannot be reached (connection refused, name not resolved, connect timeout)
   gets two quick retries (0.5 s, 1 s), then ZohoDeskError "cannot reach <host>: <why>";
   a host already found down gets one try;
@@ -41,6 +43,7 @@ from tap_zohodesk.api.connection import (
     BUDGET,
     CONNECT_TIMEOUT,
     CREDITS,
+    READ_TIMEOUT,
     UNSURE,
     AccessToken,
     ZohoAuthError,
@@ -49,14 +52,15 @@ from tap_zohodesk.api.connection import (
     reach,
     resolve_urls,
 )
+from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
 
-__all__ = ["BudgetSpent", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time", "to_zoho_time"]
+__all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time",
+           "to_zoho_time"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-ZOHO_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
 
@@ -67,8 +71,17 @@ _decode = msgspec.json.Decoder().decode  # several times faster than requests' j
 class BudgetSpent(ZohoDeskError):
     """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
 
-    def __init__(self, message: str):
-        super().__init__(message, kind=BUDGET)
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, kind: str = BUDGET):
+        super().__init__(message, status=status, code=code, kind=kind)
+
+
+class CreditsExhausted(BudgetSpent):
+    """Zoho's daily API credits are gone (a 429 whose Retry-After is hours): the run stops the way
+    a spent ``max_api_credits`` stops it; ``back_at`` is when Zoho said they come back."""
+
+    def __init__(self, message: str, *, back_at: datetime, status: int | None = None, code: str | None = None):
+        super().__init__(message, status=status, code=code, kind=CREDITS)
+        self.back_at = back_at
 
 
 def to_zoho_time(value: datetime) -> str:
@@ -113,47 +126,6 @@ def describe_error(method: str, path: str, status: int, body: Any, text: str = "
     return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
 
 
-class _AdaptiveLimit:
-    """Bounded concurrency whose bound halves on a 429 and creeps back on success."""
-
-    def __init__(self, maximum: int):
-        self.maximum = max(1, int(maximum))
-        self.limit = self.maximum
-        self.in_flight = 0
-        self.peak = 0
-        self.lowest = self.limit
-        self._successes = 0
-        self._cond = threading.Condition()
-
-    def __enter__(self) -> _AdaptiveLimit:
-        with self._cond:
-            while self.in_flight >= self.limit:
-                self._cond.wait()
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self.in_flight -= 1
-            self._cond.notify_all()
-
-    def throttled(self) -> None:
-        with self._cond:
-            self.limit = max(1, self.limit // 2)
-            self.lowest = min(self.lowest, self.limit)
-            self._successes = 0
-
-    def succeeded(self) -> None:
-        with self._cond:
-            if self.limit < self.maximum:
-                self._successes += 1
-                if self._successes >= 20:
-                    self.limit += 1
-                    self._successes = 0
-                    self._cond.notify_all()
-
-
 class ZohoDeskClient:
     """Thread-safe Zoho Desk API client for one org."""
 
@@ -162,12 +134,14 @@ class ZohoDeskClient:
         self.org_id = str(config["org_id"])
         self.max_retries = int(config.get("max_retries", 6))
         self.backoff = float(config.get("retry_backoff_seconds", 1.0))
+        self.timeouts = (float(config.get("connect_timeout_seconds") or CONNECT_TIMEOUT),
+                         float(config.get("read_timeout_seconds") or READ_TIMEOUT))
         self.user_agent = user_agent
-        self.limiter = _AdaptiveLimit(int(config.get("max_concurrency") or 5))
+        self.limiter = AdaptiveLimit(int(config.get("max_concurrency") or 5))
         self._local = threading.local()
         self._down: set[str] = set()  # hosts found unreachable: one try each from then on
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
-                                 backoff=self.backoff, down=self._down)
+                                 backoff=self.backoff, down=self._down, timeouts=self.timeouts)
         self._stats_lock = threading.Lock()
         self.learned = Learned()  # fallbacks an endpoint asked for, remembered for the run
         self.budget = int(config["max_api_credits"]) if config.get("max_api_credits") else None
@@ -177,6 +151,7 @@ class ZohoDeskClient:
         self.credits_used = 0
         self.credits_remaining: int | None = None
         self.skew: float | None = None  # seconds Zoho's clock is ahead of ours, from its first Date header
+        self.credits_back_at: datetime | None = None  # when Zoho said its daily credits come back
 
     # -- plumbing -----------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -194,7 +169,7 @@ class ZohoDeskClient:
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         with self.limiter:
-            return self._session().request(method, url, timeout=(CONNECT_TIMEOUT, 120), **kwargs)
+            return self._session().request(method, url, timeout=self.timeouts, **kwargs)
 
     def access_token(self, *, stale: str | None = None) -> str:
         """Return a valid access token; refresh when missing, expiring or equal to ``stale``."""
@@ -222,7 +197,7 @@ class ZohoDeskClient:
         where = "/" + path.lstrip("/")
         if self.budget is not None and self.credits_used >= self.budget:
             raise BudgetSpent(f"the credit budget is spent: {self.credits_used:,} of max_api_credits "
-                              f"{self.budget:,} used before {method} {where}")
+                              f"{self.budget:,} used before {method} {where}; {self.next_run()}")
         url = f"{self.api_url}{where}"
         stat = label or f"{method} {path}"
         token_retried = False
@@ -270,13 +245,14 @@ class ZohoDeskClient:
                 continue
             transient = status == 429 or status >= 500
             if status == 429:
-                self.limiter.throttled()
+                self.limiter.throttled(concurrency=code != "THRESHOLD_EXCEEDED")
             retry_after = resp.headers.get("Retry-After")
             if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
                 if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
+                    self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=_seconds(retry_after))
                     line = describe_error(method, where, status, body, resp.text)
-                    raise ZohoDeskError(f"{line} ({credits_back(retry_after)})", status=status, code=code,
-                                        kind=CREDITS)
+                    raise CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
+                                           back_at=self.credits_back_at, status=status, code=code)
                 self._sleep_before_retry(attempt, retry_after)
                 attempt += 1
                 continue
@@ -295,6 +271,19 @@ class ZohoDeskClient:
                 self.credits_by[stat] += int(weight)
             if remaining and remaining.lstrip("-").isdigit():
                 self.credits_remaining = int(remaining)
+
+    def next_run(self) -> str:
+        """When the next run can start, as far as Zoho's credits tell (for the line of a credit stop)."""
+        back = self.credits_back_at
+        if back is not None:
+            wait = max(0, int((back - datetime.now(timezone.utc)).total_seconds()))
+            return (f"Zoho's API credits come back at {back:%Y-%m-%d %H:%M} UTC (in {wait // 3600} h "
+                    f"{wait % 3600 // 60:02d} min): start the next run then")
+        if self.credits_remaining is not None and self.credits_remaining <= 0:
+            return "Zoho reports no API credits left today: start the next run once its day resets"
+        if self.credits_remaining is not None:
+            return f"Zoho reports {self.credits_remaining:,} API credits left today: the next run can start at once"
+        return "Zoho has not said how many API credits are left: the next run can start at once"
 
     def _measure_clock(self, resp: requests.Response) -> None:
         try:
@@ -325,8 +314,8 @@ class ZohoDeskClient:
               label: str | None = None, max_from: int | None = None, paged: bool = True,
               key: str | None = None, droppable: frozenset[str] = frozenset()) -> Pager:
         """The pages of a list endpoint (offset ``from`` + ``limit``); see tap_zohodesk/paging.py."""
-        return Pager(self, path, limit=limit, params=params, data_key=data_key, label=label, max_from=max_from,
-                     paged=paged, key=key, droppable=droppable)
+        return Pager(self.get, self.learned, path, limit=limit, params=params, data_key=data_key, label=label,
+                     max_from=max_from, paged=paged, key=key, droppable=droppable)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
@@ -360,6 +349,7 @@ class ZohoDeskClient:
                 "credits_used": self.credits_used,
                 "credits_remaining": self.credits_remaining,
                 "peak_in_flight": self.limiter.peak,
+                "concurrency_cap": self.limiter.ceiling,
                 "fallbacks": list(self.learned.fired),
             }
 

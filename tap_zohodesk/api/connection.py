@@ -12,10 +12,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
+from jsonschema import Draft7Validator, ValidationError
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
 from urllib3.util import parse_url
 
@@ -39,6 +42,7 @@ TOKEN_EARLY_REFRESH_SECONDS = 60
 MAX_BACKOFF_SECONDS = 120
 UNREACHABLE_WAITS = (0.5, 1.0)  # quick retries of a connection that could not be opened
 CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
 
 log = logging.getLogger("zohodesk.oauth")
 
@@ -112,10 +116,16 @@ class ZohoAuthError(ZohoDeskError):
 def resolve_urls(config: dict) -> tuple[str, str]:
     """Return (api_url, accounts_url) from the config, deriving defaults from data_center.
 
-    Also refuses an org_id that is not all digits and plain http to anything but loopback."""
+    Also refuses an org_id that is not all digits, a start_date that is not a date-time (never
+    quoting it) and plain http to anything but loopback."""
     org = config.get("org_id")
     if org is not None and not re.fullmatch(r"[0-9]+", str(org)):
         raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > APIs > OrgId), got {org!r}")
+    for key, value in (("start_date", config.get("start_date")),
+                       *((f"deleted_records.{k}", (config.get("deleted_records") or {}).get(k))
+                         for k in ("start_date", "end_date") if isinstance(config.get("deleted_records"), dict))):
+        if value not in (None, "") and not _is_date_time(value):
+            raise ConfigError(f"config {key!r} is not an ISO-8601 date-time (e.g. 2024-01-31T00:00:00Z)")
     dc = str(config.get("data_center") or "us").lower()
     if dc not in DATA_CENTERS:
         raise ConfigError(
@@ -127,6 +137,44 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     for key, url in (("api_url", api_url), ("accounts_url", accounts_url)):
         check_url(key, url)
     return api_url, accounts_url
+
+
+def _is_date_time(value: object) -> bool:
+    try:
+        datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+class QuietConfigCheck:
+    """Mixed into a plugin class: its config checked against ``config_jsonschema`` by the SDK,
+    a failure raised as one ConfigError naming each key and what it must be, never its value
+    (the SDK's own message quotes it: a secret given with the wrong JSON type would be printed)."""
+
+    config_jsonschema: dict
+    _config: dict
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        try:
+            return super()._validate_config(raise_errors=raise_errors)  # type: ignore[misc]
+        except ConfigValidationError:
+            errors = Draft7Validator(self.config_jsonschema).iter_errors(dict(self._config))
+            lines = sorted({_config_problem(e) for e in errors}) or ["is not valid"]
+            raise ConfigError("; ".join(lines)) from None
+
+
+def _config_problem(error: ValidationError) -> str:
+    key = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        found = re.search(r"'([^']+)' is a required property", error.message)
+        return f"config {(key + '.' if key else '') + (found.group(1) if found else '?')!r} is required"
+    if error.validator == "type":
+        kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"config {key!r} must be {' or '.join(map(str, kinds))}, not a JSON {type(error.instance).__name__}"
+    if error.validator == "enum":
+        return f"config {key!r} must be one of {', '.join(map(str, error.validator_value))}"
+    return f"config {key!r} is not valid ({error.validator})"
 
 
 def check_url(key: str, url: str) -> None:
@@ -187,16 +235,29 @@ def unreachable(exc: BaseException) -> str | None:
     return None
 
 
+def tls_failure(exc: BaseException) -> str:
+    """The reason of a TLS failure, in a few words."""
+    text = str(exc)
+    found = re.search(r"certificate verify failed: ([^(\"']+)", text)
+    if found:
+        return f"TLS certificate not trusted ({found.group(1).strip()})"
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(\"']+)", text)
+    return f"TLS handshake failed ({found.group(1).strip()})" if found else "TLS handshake failed"
+
+
 def reach(send: Callable[[], requests.Response], url: str, down: set[str], what: str,
           error: type[ZohoDeskError] = ZohoDeskError) -> requests.Response:
     """``send()``, retried quickly (0.5 s, then 1 s) while the host cannot be reached, then
-    ``error`` "cannot reach <host>: <why>". A host already found down gets one try.
+    ``error`` "cannot reach <host>: <why>". A host already found down gets one try; a TLS
+    failure (untrusted certificate, failed handshake) is final at once.
     Any other failure of ``send`` is raised as is, for the caller's own retry budget."""
     host = urlsplit(url).netloc
     waits = [] if host in down else list(UNREACHABLE_WAITS)
     while True:
         try:
             resp = send()
+        except requests.exceptions.SSLError as exc:  # retrying cannot fix a certificate or a handshake
+            raise error(f"cannot reach {host} securely: {tls_failure(exc)} ({what}); not retried") from None
         except requests.RequestException as exc:
             why = unreachable(exc)
             if why is None:
@@ -228,11 +289,13 @@ class AccessToken:
     ``get`` raises the same error without asking Zoho Accounts again."""
 
     def __init__(self, config: dict, accounts_url: str, session: Callable[[], requests.Session], *,
-                 max_retries: int, backoff: float, down: set[str]):
+                 max_retries: int, backoff: float, down: set[str],
+                 timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
         self.url = f"{accounts_url}/oauth/v2/token"
         self._form = {"grant_type": "refresh_token", "client_id": config["client_id"],
                       "client_secret": config["client_secret"], "refresh_token": config["refresh_token"]}
         self._session, self.max_retries, self.backoff, self._down = session, max_retries, backoff, down
+        self.timeouts = timeouts  # the client's connect and read timeouts (settings)
         self._token: str | None = None
         self._expiry = 0.0
         self._lock = threading.Lock()
@@ -260,7 +323,7 @@ class AccessToken:
         for attempt in range(self.max_retries + 1):
             last = attempt >= self.max_retries
             try:
-                resp = reach(lambda: self._session().post(url, data=self._form, timeout=(CONNECT_TIMEOUT, 60)),
+                resp = reach(lambda: self._session().post(url, data=self._form, timeout=self.timeouts),
                              url, self._down, "OAuth token refresh; check accounts_url and data_center",
                              ZohoAuthError)
             except requests.RequestException as exc:
@@ -349,6 +412,11 @@ def connection_properties() -> list[th.Property]:
                     "(plain http only to loopback)"),
         th.Property("max_concurrency", th.IntegerType, default=5,
                     description="Most API calls in flight at once (Free edition allows 5)."),
+        th.Property("connect_timeout_seconds", th.NumberType, default=CONNECT_TIMEOUT,
+                    description="Seconds to open a connection to Zoho before the host counts as unreachable."),
+        th.Property("read_timeout_seconds", th.NumberType, default=READ_TIMEOUT,
+                    description="Seconds to wait for Zoho's answer to a call; then it counts as cut off (retried "
+                    "where that is safe, looked up for a create)."),
         th.Property("max_retries", th.IntegerType, default=6,
                     description="Retries of a call answered 429/5xx or cut off."),
         th.Property("retry_backoff_seconds", th.NumberType, default=1.0,

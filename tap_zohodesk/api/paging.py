@@ -23,14 +23,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tap_zohodesk.api.connection import ZohoDeskError
 
-if TYPE_CHECKING:
-    from tap_zohodesk.api.client import ZohoDeskClient
+Get = Callable[..., Any]  # get(path, params, *, label): the decoded answer, or None for 204
 
 LIMIT_STEPS = (200, 100, 50)  # the documented caps
 CLAMPED = {"tickets/{ticketId}/threads": 99}  # DeskUI asks threads by at most 99
@@ -108,13 +107,15 @@ def _row_key(row: dict) -> Any:
 class Pager:
     """The pages of one list call (see the module docstring)."""
 
-    def __init__(self, client: ZohoDeskClient, path: str, *, limit: int, params: dict | None, data_key: str,
+    def __init__(self, get: Get, learned: Learned, path: str, *, limit: int, params: dict | None, data_key: str,
                  label: str | None, max_from: int | None, paged: bool = True, key: str | None = None,
                  droppable: frozenset[str] = frozenset()):
-        self.client, self.path, self.data_key, self.label = client, path, data_key, label
+        """``get(path, params, label=...)``: one call (the client's, or a probe's that records it);
+        ``learned``: the run's fallbacks, read and taught here."""
+        self.get, self.learned, self.path, self.data_key, self.label = get, learned, path, data_key, label
         self.params, self.max_from, self.droppable = dict(params or {}), max_from, droppable
         self.key = key or path
-        self.lesson = client.learned.of(self.key)
+        self.lesson = learned.of(self.key)
         self.limit = min(limit, self.lesson.limit or limit)
         self.paged = paged and not self.lesson.unpaged
         self.exhausted = False
@@ -165,7 +166,7 @@ class Pager:
             if self.paged:
                 query.update({"from": offset, "limit": self.limit})
             try:
-                return self.client.get(self.path, query or None, label=self.label)
+                return self.get(self.path, query or None, label=self.label)
             except ZohoDeskError as exc:
                 if offset == 0 and self._learn(exc):
                     continue
@@ -176,7 +177,7 @@ class Pager:
         if exc.status != 422:
             return False
         text = str(exc)
-        learned = self.client.learned
+        learned = self.learned
         extra = EXTRA_PARAM.search(text)
         if extra:
             name = extra.group(1)

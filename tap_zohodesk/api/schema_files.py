@@ -46,6 +46,12 @@ class SchemaFileError(ValueError):
     """A schema file that cannot be resolved: a ``$ref`` to nowhere or in a circle."""
 
 
+def types_of(schema: dict) -> frozenset[str]:
+    """The JSON types a (resolved) schema node declares: ``"string"`` or ``["string", "null"]``."""
+    kind = schema.get("type", ())
+    return frozenset([kind] if isinstance(kind, str) else kind)
+
+
 def load(name: str) -> dict:
     """The flat schema of ``schemas/<name>.json``, every ``$ref`` resolved; a new dict each call."""
     file = f"{name}.json"
