@@ -1,6 +1,9 @@
 """Benchmark: the performance and credit targets, each printed beside its reference.
 
-python -m benchmarks.targets [--quick]
+python -m benchmarks.targets [--quick] [--only SECTION ...] [--markdown]
+
+--quick keeps the 20,000-ticket sync and the 1,000-ticket bulk update, and shrinks the big sync
+and the memory sizes; --markdown ends with the README's Performance table built from the run.
 
 The emulator runs in this process; the tap and the reference loop run as child processes,
 measured with os.wait4 (wall seconds, CPU seconds, peak RSS). The reference is a plain
@@ -88,8 +91,26 @@ def replay(emu: Emulator, folder: Path) -> dict:
     return run_child([*REPLAY, str(folder / "replay.json"), str(folder / "calls.json")])
 
 
-def line(name: str, got: str, target: str, ok: bool) -> None:
-    print(f"{name:<58}{got:>34}   {'ok ' if ok else 'MISS'}  target {target}")
+ROWS: list[tuple[str, str, str, bool]] = []  # every measure of the run, for --markdown
+
+
+def line(name: str, got: str, target: str, ok: bool, detail: str = "") -> None:
+    """Print one measure beside its target; ``detail`` goes in the table only. An indented name
+    belongs to the measure above it (the table names that one too)."""
+    if name.startswith(" ") and ROWS:
+        row_name = f"{ROWS[-1][0].split(':')[0]}: {name.strip()}"
+    else:
+        row_name = name
+    ROWS.append((row_name, f"{got} {detail}".strip(), target, ok))
+    print(f"{name:<58}{got:>34}   {'ok ' if ok else 'MISS'}  target {target}", flush=True)
+
+
+def markdown() -> str:
+    """The README's Performance table: one row per measure, its figure beside its target."""
+    out = ["| measure | got | target |", "|---|---|---|"]
+    for name, got, target, ok in ROWS:
+        out.append(f"| {name} | {got} | {target}{'' if ok else ': **missed**'} |")
+    return "\n".join(out)
 
 
 def full_sync(n: int, folder: Path) -> None:
@@ -100,13 +121,14 @@ def full_sync(n: int, folder: Path) -> None:
              run["calls"] <= math.ceil(n / 100) + 2)
         line("  credits per 100 tickets", f"{credits / n * 100:.2f}", "<= 3.1", credits / n * 100 <= 3.1)
         plain = replay(emu, folder)
-        line(f"  CPU vs a plain requests+json loop over the same {run['calls']:,} pages",
-             f"{run['cpu']:.2f}s vs {plain['cpu']:.2f}s = {run['cpu'] / plain['cpu']:.2f}x", "<= 1.5x",
-             run["cpu"] <= 1.5 * plain["cpu"])
         # What start-up alone costs each (imports, catalog, no page): the rest is the pages' share.
         tap_start = run_child([*TAP, "--config", str(folder / "config.json"), "--about"])["cpu"]
         plain_start = run_child([sys.executable, "-c", "import json, requests"])["cpu"]
         tap_pages, plain_pages = run["cpu"] - tap_start, plain["cpu"] - plain_start
+        line(f"  CPU vs a plain requests+json loop over the same {run['calls']:,} pages",
+             f"{run['cpu']:.2f}s vs {plain['cpu']:.2f}s = {run['cpu'] / plain['cpu']:.2f}x", "<= 1.2x",
+             run["cpu"] <= 1.2 * plain["cpu"], f"(start-up {tap_start:.2f}s vs {plain_start:.2f}s; the pages "
+             f"{tap_pages:.2f}s vs {plain_pages:.2f}s = {tap_pages / plain_pages:.2f}x)")
         print(f"    of which start-up {tap_start:.2f}s vs {plain_start:.2f}s; the pages {tap_pages:.2f}s vs "
               f"{plain_pages:.2f}s = {tap_pages / plain_pages:.2f}x (printed, no target)")
 
@@ -168,18 +190,59 @@ def memory(sizes: tuple[int, int], folder: Path) -> None:
                  f"{small:.0f} -> {big:.0f} MB (+{growth:.0%})", "<= +20%", growth <= 0.20)
 
 
+def bulk_update(n: int, folder: Path) -> None:
+    """``n`` tickets set to one priority through the target; the reference is the same records one
+    PATCH each (the writer with no bulk call known), on a fresh emulator with the same seed."""
+    from unittest import mock
+
+    import target_zohodesk.bulk
+    from tap_zohodesk.api.catalog import BY_STREAM
+    from tests.helpers import run_target, singer_lines
+    from tests.test_target import open_schema
+
+    def once(bulk: bool) -> tuple[int, int, int, float]:
+        with Emulator(tickets=n + 100, seed=14) as emu, \
+                mock.patch.dict(target_zohodesk.bulk.BULK_PATHS, clear=not bulk):
+            config = emu.config(results_path=str(folder / f"bulk{bulk}.jsonl"), max_concurrency=5)
+            records = [{"id": t["id"], "priority": "Urgent"} for t in emu.store.tables["tickets"].rows[:n]]
+            emu.reset_counts()
+            credits, started = emu.credits_left, time.monotonic()
+            results = run_target(config, singer_lines("tickets", open_schema(BY_STREAM["tickets"]), records))
+            writes = sum(v for k, v in emu.calls.items() if not k.startswith("GET "))
+            ok = sum(r["status"] == "ok" for r in results)
+            return writes, credits - emu.credits_left, ok, time.monotonic() - started
+
+    calls, credits, ok, wall = once(True)
+    ref_calls, ref_credits, ref_ok, ref_wall = once(False)
+    line(f"{n:,} tickets set to one priority through the target: calls", f"{calls:,} vs {ref_calls:,} one by one",
+         "<= 30", calls <= 30)
+    line("  results ok", f"{ok:,} of {n:,} (one by one {ref_ok:,})", f"{n:,}", ok == n)
+    line("  credits", f"{credits:,} vs {ref_credits:,}", f"<= {math.ceil(n / 2):,}", credits <= math.ceil(n / 2))
+    print(f"    wall {wall:.1f}s vs {ref_wall:.1f}s (no latency; printed, no target)")
+
+
+SECTIONS = ("full_sync", "bulk_update", "incremental", "all_streams", "fan_out", "big_parallel", "memory")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (minutes, not tens of minutes)")
+    parser.add_argument("--markdown", action="store_true", help="end with the README's Performance table")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="these measures only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        full_sync(5_000 if args.quick else 20_000, folder)
-        incremental(folder)
-        all_streams()
-        fan_out(folder, 0.1)
-        big_parallel(20_000 if args.quick else 100_000, folder, 0.1)
-        memory((2_000, 20_000) if args.quick else (10_000, 100_000), folder)
+        runs = {"full_sync": lambda: full_sync(20_000, folder),
+                "bulk_update": lambda: bulk_update(1_000, folder),
+                "incremental": lambda: incremental(folder), "all_streams": all_streams,
+                "fan_out": lambda: fan_out(folder, 0.1),
+                "big_parallel": lambda: big_parallel(20_000 if args.quick else 100_000, folder, 0.1),
+                "memory": lambda: memory((2_000, 20_000) if args.quick else (10_000, 100_000), folder)}
+        for name in SECTIONS:
+            if name in args.only:
+                runs[name]()
+    if args.markdown:
+        print(markdown())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Write the README's stream table from the object catalog (``--check``: fail when it is stale).
+"""Write the stream table of docs/streams.md from the object catalog (``--check``: fail when it is stale).
 
 One row per stream: how it is read and what a run costs, what it bookmarks, how fast a new,
 edited or removed child arrives, and the writes target-zohodesk makes; each unwound nested array
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tap_zohodesk.api.catalog import FULL, OBJECTS, ObjectSpec  # noqa: E402
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+STREAMS_DOC = Path(__file__).resolve().parents[1] / "docs" / "streams.md"
 START, END = "<!-- streams:start -->", "<!-- streams:end -->"
 
 
@@ -93,16 +93,16 @@ def render(text: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 (and show the diff) if README.md is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 (and show the diff) if docs/streams.md is stale")
     args = parser.parse_args()
-    text = README.read_text()
+    text = STREAMS_DOC.read_text()
     new = render(text)
     if args.check:
         if new != text:
             sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), new.splitlines(True)))
             return 1
         return 0
-    README.write_text(new)
+    STREAMS_DOC.write_text(new)
     return 0
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM, FULL
 from tap_zohodesk.api.client import ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import Filters, local_match, placeholders, query_params, refused, split_child_filters
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class ChildReads:
                 if not pager.exhausted:
                     raise ZohoDeskError(self._past_cap(values if not spec.parent.as_param else params))
         except ZohoDeskError as exc:
-            if exc.status == 404 and self.spec.errors.gone_parent and self._parent_gone(parent):
+            if exc.kind == GONE and self.spec.errors.gone_parent and self._parent_gone(parent):
                 self.vanished += 1
                 return []
             raise

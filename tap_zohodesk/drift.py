@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.errors import ZohoDeskError
 from tap_zohodesk.api.schema_files import types_of
 
 EXTRA = "_sdc_extra"

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.api.client import BudgetSpent, ZohoAuthError, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.errors import AUTH, ORG
 from tap_zohodesk.api.paging import Pager, rows_of
 from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.drift import json_type
@@ -166,7 +167,7 @@ class Probe:
         """What a refused or unexpected answer says, in names and codes only (Zoho's message can
         quote values). No answer at all, a failed OAuth refresh or the wrong org stop the probe."""
         body = self.api.last
-        if isinstance(exc, ZohoAuthError) or exc.code == "OAUTH_ORG_MISMATCH" or (exc.status is None
+        if exc.kind in (AUTH, ORG) or (exc.status is None
                                                                                  and body is None):
             raise exc
         if exc.status is None and not isinstance(body, dict):  # a list page that is no object

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tap_zohodesk.api.connection import NOT_AVAILABLE_CODES as NOT_AVAILABLE
-from tap_zohodesk.api.connection import ConfigError
+from tap_zohodesk.api.errors import NOT_AVAILABLE_CODES as NOT_AVAILABLE
+from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.probe_fields import Shape, compare
 from tap_zohodesk.recycle import DELETED_RECORDS

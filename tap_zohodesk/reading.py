@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
+from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import Filters, local_match, query_params, refused
 from tap_zohodesk.ranges import PARALLEL_MIN_PAGES, read_ranges, split
 from tap_zohodesk.windows import Search
@@ -83,7 +84,7 @@ class Reads:
             try:
                 body = self.client.get(where, label=f"get {self.name}")
             except ZohoDeskError as exc:
-                if exc.status == 404:
+                if exc.kind == GONE:
                     continue
                 raise
             if not isinstance(body, dict):
@@ -174,7 +175,7 @@ class Reads:
         try:
             body = self.client.get(where, label=f"get {self.name}")
         except ZohoDeskError as exc:
-            if exc.status == 404:  # gone between the list and this read: it is in the recycle bin
+            if exc.kind == GONE:  # gone between the list and this read: it is in the recycle bin
                 return None
             raise
         if not isinstance(body, dict):

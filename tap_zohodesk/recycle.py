@@ -22,6 +22,7 @@ from datetime import datetime
 
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.api.errors import REFUSED, REFUSED_VALUE
 from tap_zohodesk.api.paging import rows_of
 from tap_zohodesk.api.rows import NEW_ONLY, SPLIT, Evidence, ObjectSpec, Read
 
@@ -70,7 +71,7 @@ def recycle_bin(client: ZohoDeskClient, module: str, since: datetime | None) -> 
                     yield {**row, "module": module}
             return
         except ZohoDeskError as exc:
-            if started or by_id or exc.status != 422 or "'module'" not in str(exc):
+            if started or by_id or exc.kind not in (REFUSED, REFUSED_VALUE) or exc.param != "module":
                 raise
             lesson.dropped.add("module")
             client.learned.note(PATH, "refuses 'module': asking by moduleId (the OpenAPI spec's way)")

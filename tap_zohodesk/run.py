@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import GONE, NOT_AVAILABLE_CODES
+from tap_zohodesk.api.errors import GONE, NOT_AVAILABLE_CODES
 from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
 from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows

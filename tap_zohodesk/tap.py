@@ -11,8 +11,10 @@ from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from tap_zohodesk.about import about_text
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError, QuietConfigCheck, connection_properties, resolve_urls
+from tap_zohodesk.api.connection import resolve_urls
+from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.numbers import numbers_from_text
+from tap_zohodesk.api.plugin import QuietConfigCheck, connection_properties
 from tap_zohodesk.api.schema_files import load_schema
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
@@ -222,7 +224,7 @@ def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure ends as one line on stderr, exit 1 (LOGLEVEL=DEBUG: traceback)."""
     import sys
 
-    from tap_zohodesk.api.connection import run_cli
+    from tap_zohodesk.api.plugin import run_cli
 
     if "--estimate" in sys.argv:  # our flag, not the SDK's: taken out before it parses the rest
         sys.argv.remove("--estimate")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.errors import REFUSED_VALUE, ZohoDeskError
 from tap_zohodesk.api.paging import smaller_limits
 
 SEARCH_MAX_FROM = 4999
@@ -80,7 +80,7 @@ class Search:
                 break
             except ZohoDeskError as exc:  # a lower cap than documented: step down, once a run
                 smaller = smaller_limits(self.path, self.limit)
-                if exc.status != 422 or "'limit'" not in str(exc) or not smaller:
+                if exc.kind != REFUSED_VALUE or exc.param != "limit" or not smaller:
                     raise
                 self.limit = smaller[0]
                 if self.on_limit is not None:

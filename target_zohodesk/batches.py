@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskError
+from tap_zohodesk.api.errors import GONE, INVALID, REFUSALS, REFUSED, REFUSED_VALUE, UNSUPPORTED
 from tap_zohodesk.api.writable import unproven
 from target_zohodesk.outcome import RecordError, Result
 
 TRASH_BATCH = 50
-GONE = "already gone (Zoho has no such record)"
+ALREADY_GONE = "already gone (Zoho has no such record)"
 Item = tuple[int, dict]
 
 
@@ -68,11 +69,11 @@ class GroupWrites:
             try:
                 self.client.request(spec.write.remove_verb, path, label=f"delete {stream}")
             except ZohoDeskError as exc:
-                if exc.status not in (404, 405):
+                if exc.kind not in (GONE, UNSUPPORTED):
                     raise
-                if exc.status == 404 and self.client.gone(spec.read.one.format(**links, id=record["id"]),
+                if exc.kind == GONE and self.client.gone(spec.read.one.format(**links, id=record["id"]),
                                                           label=f"check {stream}"):
-                    return Result(stream, "DELETE", str(record["id"]), "ok", note=GONE)
+                    return Result(stream, "DELETE", str(record["id"]), "ok", note=ALREADY_GONE)
                 raise RecordError(f"{stream}: {spec.write.remove_verb} /{path} answered {exc.status} although "
                                   f"the record is there: Zoho Desk has no such call ({note or exc})") from None
         return Result(stream, "DELETE", str(record["id"]), "ok", note=note, dry_run=self.dry_run)
@@ -94,7 +95,7 @@ class GroupWrites:
                     raise ZohoDeskError(f"POST /{spec.trash_path}: refused {refused[0].get('id')}: "
                                         f"{refused[0].get('errors')}", status=422)
         except ZohoDeskError as exc:
-            if exc.status is None or exc.status >= 429 or exc.status in (401, 403):
+            if exc.kind not in REFUSALS:
                 raise
             if len(batch) > 1:  # isolate the ids Zoho refused
                 for item in batch:
@@ -102,7 +103,7 @@ class GroupWrites:
                 return
             (i, _), record_id_ = batch[0], ids[0]
             if self.client.gone((spec.read.one).format(id=record_id_), label=f"check {stream}"):
-                yield i, Result(stream, "DELETE", record_id_, "ok", note=GONE)
+                yield i, Result(stream, "DELETE", record_id_, "ok", note=ALREADY_GONE)
             else:
                 yield i, Result(stream, "DELETE", record_id_, "error", str(exc))
             return
@@ -126,7 +127,7 @@ class GroupWrites:
             self.client.request("POST", f"{base}/removeFollowers", json={"followerIds": ids},
                                 label=f"delete {stream}")
         except ZohoDeskError as exc:
-            if exc.status not in (404, 422):
+            if exc.kind not in (GONE, REFUSED, REFUSED_VALUE, INVALID):
                 raise
             still = self._followers(spec, parent)  # a parent gone (404) has none
             gone = {rid for rid in ids if rid not in still}
@@ -142,7 +143,7 @@ class GroupWrites:
             pages = list(self.client.pages(spec.read.path.format(**{spec.parent.key: parent}), limit=spec.read.limit,
                                            paged=spec.read.paged, data_key=spec.read.envelope, label="check followers"))
         except ZohoDeskError as exc:
-            if exc.status == 404:
+            if exc.kind == GONE:
                 return set()
             raise
         return {str(r.get("id")) for page in pages for r in page}
@@ -173,7 +174,7 @@ class GroupWrites:
             try:
                 self.client.request("POST", path, json={"tags": names}, label=f"{operation.lower()} {stream}")
             except ZohoDeskError as exc:
-                if exc.status not in (400, 404, 422):
+                if exc.kind not in REFUSALS:
                     raise
                 failed = self._tag_one_by_one(stream, operation, ticket, path, names, exc)
         for i, record in group:
@@ -185,7 +186,7 @@ class GroupWrites:
                 yield i, Result(stream, operation, record_id(record), "ok", note=note, dry_run=self.dry_run)
 
     def _tag_one_by_one(self, stream, operation, ticket, path, names, exc) -> dict[str, str]:
-        if exc.status == 404:
+        if exc.kind == GONE:
             return dict.fromkeys(names, str(exc))
         failed = {}
         for name in names:

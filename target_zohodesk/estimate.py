@@ -5,7 +5,9 @@ The input is read and each record's operation counted per stream (as the run dec
 record without ``id`` of a stream with ``upsert_keys`` may turn out an UPDATE; counted as
 INSERT). For each stream and operation, calls and credits of:
 
-- the run: a create or an update 1 call, 1 credit; deletes through ``moveToTrash`` 50 ids a
+- the run: a create or an update 1 call, 1 credit, but updates going out in bulk (bulk.py: one
+  field set to one value by two records or more of a batch, batches of the sink's 200 records)
+  50 ids a call, 1 credit per 2 records; deletes through ``moveToTrash`` 50 ids a
   call, 6 credits a record (D29 quoting Zoho's credit model), other deletes 1 call each; upsert
   lookups 25 keys a search, 3 credits a search; the delete guard's count 1 call (tickets);
 - the preview (``dry_run``): the lookups, the guard's count and one GET per update, or one
@@ -25,9 +27,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.writable import UnknownFields
+from tap_zohodesk.api.writable import body as allowed_body
+from target_zohodesk.bulk import BULK_MAX_IDS, BULK_PATHS, one_field
 from target_zohodesk.guard import COUNT_PATHS, RATIO_FLOOR, DeleteGuard
 from target_zohodesk.lookup import LOOKUP_BATCH
 from target_zohodesk.preview import ID_BATCH, SEARCH_BY_ID
+from target_zohodesk.sinks import ZohoDeskSink as Sink
 from target_zohodesk.writer import operation_of, refusal
 
 TRASH_IDS, TRASH_CREDITS, SEARCH_CREDITS = 50, 6, 3
@@ -45,8 +51,9 @@ class Cost:
         return f"{self.calls:,} calls / {self.credits:,} credits"
 
 
-def count_input(lines) -> Counter[tuple[str, str]]:
-    """(stream, operation) -> records of the Singer input; operations the stream refuses are left out."""
+def count_input(lines, bulk: Counter | None = None) -> Counter[tuple[str, str]]:
+    """(stream, operation) -> records of the Singer input; operations the stream refuses are left out.
+    ``bulk`` gets (stream, batch, field, value) -> the updates that could go out in bulk together."""
     counts: Counter[tuple[str, str]] = Counter()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -58,8 +65,30 @@ def count_input(lines) -> Counter[tuple[str, str]]:
         if isinstance(message, dict) and message.get("type") == "RECORD" and isinstance(message.get("record"), dict):
             operation = operation_of(message.get("stream", ""), message["record"])
             if refusal(message.get("stream", ""), operation) is None:
+                seen = sum(n for (stream, _), n in counts.items() if stream == message["stream"])
                 counts[(message["stream"], operation)] += 1
+                if bulk is not None and operation == "UPDATE" and message["stream"] in BULK_PATHS:
+                    field = _one_field(message["stream"], message["record"])
+                    if field is not None:
+                        bulk[(message["stream"], seen // Sink.MAX_SIZE_DEFAULT, *field)] += 1
     return counts
+
+
+def _one_field(stream: str, record: dict) -> tuple | None:
+    try:
+        field = one_field(allowed_body(BY_STREAM[stream], "UPDATE", record)[0])
+    except UnknownFields:
+        return None
+    if field is None:
+        return None
+    return field[0], field[1], type(field[2]).__name__, json.dumps(field[2], sort_keys=True, default=str)
+
+
+def _bulk_cost(stream: str, bulk: Counter) -> tuple[int, Cost]:
+    """The updates of ``stream`` that go out in bulk, and what their calls cost."""
+    sizes = [n for key, n in bulk.items() if key[0] == stream and n > 1]
+    chunks = [min(BULK_MAX_IDS, n - start) for n in sizes for start in range(0, n, BULK_MAX_IDS)]
+    return sum(sizes), Cost(len(chunks), sum(math.ceil(c / 2) for c in chunks))
 
 
 def _delete(stream: str, n: int) -> Cost:
@@ -69,7 +98,7 @@ def _delete(stream: str, n: int) -> Cost:
     return Cost(n, n)
 
 
-def costs(stream: str, operation: str, n: int, config: dict) -> dict[str, Cost]:
+def costs(stream: str, operation: str, n: int, config: dict, bulk: Counter | None = None) -> dict[str, Cost]:
     """The run, preview, before images and undo of ``n`` records of one stream and operation."""
     run, preview, images, undo = Cost(), Cost(), Cost(), Cost()
     spec = BY_STREAM.get(stream)
@@ -81,7 +110,9 @@ def costs(stream: str, operation: str, n: int, config: dict) -> dict[str, Cost]:
             run, preview = run + Cost(1, 1), Cost(1, 1)
         undo = Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n) if spec and spec.trash_path else Cost()
     elif operation == "UPDATE":
-        run, preview, images, undo = Cost(n, n), Cost(n, n), Cost(n, n), Cost(2 * n, 2 * n)
+        together, calls = _bulk_cost(stream, bulk or Counter())
+        run, preview, images, undo = Cost(n - together, n - together) + calls, Cost(n, n), Cost(n, n), \
+            Cost(2 * n, 2 * n)
         if stream in SEARCH_BY_ID:
             searches = math.ceil(n / ID_BATCH)
             preview = Cost(searches, SEARCH_CREDITS * searches)
@@ -97,12 +128,13 @@ def costs(stream: str, operation: str, n: int, config: dict) -> dict[str, Cost]:
 
 
 def estimate_lines(lines, config: dict) -> list[str]:
-    counts = count_input(lines)
+    bulk: Counter = Counter()
+    counts = count_input(lines, bulk)
     if not counts:
         return ["no records to write"]
     out, total = [], {"run": Cost(), "preview": Cost(), "images": Cost(), "undo": Cost()}
     for (stream, operation), n in sorted(counts.items()):
-        each = costs(stream, operation, n, config)
+        each = costs(stream, operation, n, config, bulk)
         total = {k: total[k] + each[k] for k in total}
         out.append(f"{stream} {operation} {n:,}: run {each['run']}; preview (dry_run) {each['preview']}; "
                    f"keep_before_images +{each['images']}; undo {each['undo']}")

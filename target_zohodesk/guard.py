@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError
+from tap_zohodesk.api.errors import ConfigError
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result, RunStopped, is_fatal
 from target_zohodesk.writer import operation_of, refusal

@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from tap_zohodesk.api.connection import THROTTLED, UNSURE, ZohoDeskError
+from tap_zohodesk.api.errors import THROTTLED, UNSURE, ZohoDeskError
 
 STATUSES = ("ok", "error", "skipped", "not_attempted")
 

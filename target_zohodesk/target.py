@@ -17,7 +17,6 @@ The run, in a few lines:
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import traceback
@@ -26,19 +25,14 @@ from urllib.parse import urlsplit
 
 from singer_sdk import Target
 from singer_sdk import typing as th
-from singer_sdk.about import AboutFormatter
 from singer_sdk.exceptions import RecordsWithoutSchemaException
 
 from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient
-from tap_zohodesk.api.connection import (
-    ConfigError,
-    QuietConfigCheck,
-    connection_properties,
-    debug_requested,
-    resolve_urls,
-)
+from tap_zohodesk.api.connection import resolve_urls
+from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.numbers import numbers_from_text
+from tap_zohodesk.api.plugin import QuietConfigCheck, about_page, connection_properties, debug_requested
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.estimate import estimate_lines
@@ -301,23 +295,14 @@ class TargetZohoDesk(QuietConfigCheck, Target):
     @classmethod
     def print_about(cls, output_format: str | None = None) -> None:
         """The SDK's about information, plus what each stream can be written with."""
-        info = cls._get_about_info()
-        kind = output_format or "text"
-        text = AboutFormatter.get_formatter(kind).format_about(info)
-        contract = write_contract()
-        if kind == "json":
-            data = json.loads(text)
-            data["writes"] = contract
-            text = json.dumps(data, indent=2, default=str)
-        else:
-            text = text.rstrip("\n") + "\n\n" + (as_markdown(contract) if kind == "markdown" else as_text(contract))
-        print(text)  # noqa: T201
+        print(about_page(cls._get_about_info(), output_format, "writes", write_contract(), as_markdown,  # noqa: T201
+                         as_text))
 
 
 def main() -> None:  # console-script entry point
     """Run the CLI; a Zoho or config failure, or a stopped run, ends as one line on stderr
     (exit 1; records failed: exit 2); LOGLEVEL=DEBUG adds the traceback, the exit code stays."""
-    from tap_zohodesk.api.connection import run_cli
+    from tap_zohodesk.api.plugin import run_cli
 
     if "--estimate" in sys.argv:
         sys.argv.remove("--estimate")

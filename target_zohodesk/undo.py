@@ -30,7 +30,8 @@ from pathlib import Path
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from target_zohodesk.batches import GONE, TRASH_BATCH
+from tap_zohodesk.api.errors import GONE
+from target_zohodesk.batches import ALREADY_GONE, TRASH_BATCH
 from target_zohodesk.outcome import FatalStop, Result, is_fatal
 from target_zohodesk.preview import same
 from target_zohodesk.writer import Writer
@@ -82,7 +83,7 @@ def merged(earlier: dict, later: dict) -> dict:
 
 
 def _replayed(line: dict) -> bool:
-    return bool(line.get("journal")) or line.get("note") == GONE
+    return bool(line.get("journal")) or line.get("note") == ALREADY_GONE
 
 
 def why_not(line: dict) -> str | None:
@@ -93,7 +94,7 @@ def why_not(line: dict) -> str | None:
         return f"{stream}: a {operation} cannot be undone"
     if spec.links and not (spec.parent and spec.parent.as_param):
         return f"{stream}: a child record: its parent's id is not in the results"
-    if operation == "DELETE" and line.get("note") == GONE:
+    if operation == "DELETE" and line.get("note") == ALREADY_GONE:
         return "it was already gone before the run: nothing to restore"
     if operation == "INSERT" and line.get("journal"):
         return "created by an earlier run (journal): undo with that run's results"
@@ -192,8 +193,8 @@ class Undo:
         try:
             row = self.client.get(spec.read.one.format(id=rid), label=f"check {spec.stream}")
         except ZohoDeskError as exc:
-            if exc.status == 404:
-                return Result(spec.stream, "TRASH", rid, "ok", note=GONE)
+            if exc.kind == GONE:
+                return Result(spec.stream, "TRASH", rid, "ok", note=ALREADY_GONE)
             raise
         row = row if isinstance(row, dict) else {}
         created, modified = row.get("createdTime"), row.get("modifiedTime")

@@ -13,7 +13,7 @@ Policy in a few lines:
 - creates (INSERT, sendReply) are journaled (journal.py): intent before the call, outcome
   after; an intent without outcome, or a create answered 5xx or cut off, is looked up in
   Zoho before it is sent again, so no record is created twice;
-- deletes and tags go in groups (batches.py);
+- deletes and tags go in groups (batches.py); updates setting one field to one value, in bulk (bulk.py);
 - a failure no record can fix (outcome.is_fatal) stops the writer: what is in flight ends,
   nothing more is sent, the rest is ``not_attempted`` and ``FatalStop`` is raised.
 """
@@ -30,9 +30,11 @@ from decimal import Decimal
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
+from tap_zohodesk.api.errors import GONE, UNSUPPORTED
 from tap_zohodesk.api.writable import UnknownFields, required, unproven
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.batches import GroupWrites, Item, record_id
+from target_zohodesk.bulk import BulkUpdates
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
@@ -79,7 +81,7 @@ def plain(value):
     return value
 
 
-class Writer(GroupWrites, BeforeImages, Prefetch):
+class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
     def __init__(self, client: ZohoDeskClient | None, journal: Journal | None, *, dry_run: bool,
                  upsert_keys: dict[str, list[str]] | None = None, attachments_dir: str | None = None,
                  keep_before_images: bool = False):
@@ -126,6 +128,7 @@ class Writer(GroupWrites, BeforeImages, Prefetch):
     def _run(self, stream: str, spec: ObjectSpec | None, wave: list, results: list) -> None:
         tags = spec is not None and spec.write.create == "tag"
         self.prefetch(spec, wave)  # a dry run reads its updates' records 25 a search where it can (preview.py)
+        wave = self.bulk_updates(stream, spec, wave, results)  # one field, one value, many records (bulk.py)
         singles = [w for w in wave if w[1] != "DELETE" and not tags]
         for (i, _op, _record), result in zip(singles, self._map(
                 lambda w: self._guard(stream, w[1], w[2], lambda: self._one(stream, spec, w[1], w[2])), singles),
@@ -303,7 +306,7 @@ class Writer(GroupWrites, BeforeImages, Prefetch):
             self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
         except ZohoDeskError as exc:
             note = unproven(spec, "UPDATE")
-            if note and exc.status in (404, 405):
+            if note and exc.kind in (GONE, UNSUPPORTED):
                 raise RecordError(f"{exc} ({note})") from None
             raise
 

@@ -37,9 +37,9 @@ def catalog_for(config: dict, streams: list[str] | None) -> dict:
 
 
 def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | None = None,
-            failing: bool = False) -> SyncResult:
+            failing: bool | None = False) -> SyncResult:
     """Sync in-process; ``failing``: the run must end with an error, kept in ``error`` beside what
-    it wrote."""
+    it wrote (None: it may, e.g. in a benchmark)."""
     tap = TapZohoDesk(config=config, catalog=catalog_for(config, streams), state=state or {},
                       parse_env_config=False)
     out = io.StringIO()
@@ -48,7 +48,7 @@ def run_tap(config: dict, *, streams: list[str] | None = None, state: dict | Non
         try:
             tap.sync_all()
         except Exception as exc:
-            if not failing:
+            if failing is False:
                 raise
             result.error = exc
     if failing and result.error is None:

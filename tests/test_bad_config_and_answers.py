@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError, resolve_urls, unreachable
+from tap_zohodesk.api.connection import resolve_urls, unreachable
+from tap_zohodesk.api.errors import ConfigError
 from tests.helpers import catalog_for, run_tap
 
 ENTRY = {"tap": "from tap_zohodesk.tap import main; main()",

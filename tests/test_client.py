@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import ConfigError, resolve_urls
+from tap_zohodesk.api.connection import resolve_urls
+from tap_zohodesk.api.errors import ConfigError
 from tests.emulator import Emulator
 
 

@@ -65,3 +65,11 @@ def test_no_file_over_400_lines():
     long = [f"{p.relative_to(ROOT)}: {n}" for folder in (*PACKAGES, "tests", "scripts", "benchmarks")
             for p in (ROOT / folder).rglob("*.py") if (n := len(p.read_text().splitlines())) > LIMIT]
     assert not long, long
+
+
+def test_no_function_over_60_lines():
+    long = [f"{p.relative_to(ROOT)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1}"
+            for folder in (*PACKAGES, "scripts", "benchmarks") for p in (ROOT / folder).rglob("*.py")
+            for node in ast.walk(ast.parse(p.read_text()))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60]
+    assert not long, long

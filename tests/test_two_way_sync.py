@@ -1,6 +1,6 @@
 """Two-way sync of a CRM table in PostgreSQL with Zoho Desk's contacts: `meltano run sync-contacts`.
 
-The job (meltano.yml, README "Two-way sync") reads Zoho's contacts into a mirror
+The job (meltano.yml, docs/pipelines.md "Two-way sync") reads Zoho's contacts into a mirror
 (tap-zohodesk-contacts target-postgres, delete markers on), runs sync/contacts_plan.sql (utility
 sync-contacts:plan: pairs by email on first sight, Zoho's changes into crm.contacts, the CRM's queued
 in sync.contacts_pending), sends the queue (tap-postgres-sync target-zohodesk-sync), reads the mirror
@@ -22,7 +22,7 @@ from tests.warehouses import PLUGINS, ROOT, meltano, need_plugins, tap_env, targ
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 
-CRM = (ROOT / "sync" / "crm_contacts.sql").read_text()  # the README shows it as written
+CRM = (ROOT / "sync" / "crm_contacts.sql").read_text()  # docs/pipelines.md shows it as written
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +41,9 @@ def sync(pg, tmp_path):
         yield Sync(emu, pg, tmp_path)
 
 
-def test_the_readme_shows_the_crm_table_and_the_job_as_they_are():
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("### Two-way sync"):]
+def test_the_docs_show_the_crm_table_and_the_job_as_they_are():
+    docs = (ROOT / "docs" / "pipelines.md").read_text()
+    section = docs[docs.index("## Two-way sync"):]
     assert CRM.strip() in section
     assert "meltano run sync-contacts" in section
     for name in ("contacts_setup.sql", "contacts_plan.sql", "contacts_finish.sql"):

@@ -7,7 +7,8 @@ import pytest
 from urllib3.util import parse_url
 
 from tap_zohodesk.api.client import ZohoDeskClient
-from tap_zohodesk.api.connection import ConfigError, resolve_urls
+from tap_zohodesk.api.connection import resolve_urls
+from tap_zohodesk.api.errors import ConfigError
 from tests.test_bad_config_and_answers import SECRETS, cli, ours
 
 BYPASSES = [

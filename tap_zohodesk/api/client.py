@@ -27,11 +27,11 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import logging
-import re
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -39,18 +39,19 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.api.connection import (
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, backoff_wait, reach, resolve_urls
+from tap_zohodesk.api.environment import settle
+from tap_zohodesk.api.errors import (
     BUDGET,
-    CONNECT_TIMEOUT,
     CREDITS,
-    READ_TIMEOUT,
+    GONE,
     UNSURE,
-    AccessToken,
     ZohoAuthError,
     ZohoDeskError,
-    backoff_wait,
-    reach,
-    resolve_urls,
+    credits_back,
+    describe_error,
+    read_answer,
+    retry_seconds,
 )
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
@@ -101,29 +102,31 @@ def parse_zoho_time(value: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
-def describe_error(method: str, path: str, status: int, body: Any, text: str = "") -> str:
-    """One line out of a Zoho error answer."""
-    where = f"{method} {path}"
-    if isinstance(body, dict) and ("errorCode" in body or "message" in body):
-        line = f"{where} -> HTTP {status} {body.get('errorCode') or ''}".rstrip()
-        if body.get("message"):
-            line += f": {body['message']}"
-        fields = []
-        for err in body.get("errors") or []:
-            if isinstance(err, dict) and err.get("fieldName"):
-                part = f"{err['fieldName']} ({err.get('errorType') or 'invalid'})"
-                if err.get("errorMessage"):
-                    part += f" {err['errorMessage']}"
-                fields.append(part)
-        if fields:
-            line += f" [fields: {', '.join(fields)}]"
-        for extra in ("feature", "editionType", "integration"):
-            if body.get(extra):
-                line += f" [{extra}: {body[extra]}]"
-        return line
-    snippet = re.sub(r"<[^>]+>", " ", text or "")
-    snippet = " ".join(snippet.split())[:120]
-    return f"{where} -> HTTP {status}" + (f": {snippet}" if snippet else "")
+@dataclass(frozen=True)
+class _Call:
+    """One API call as the retry loop repeats it."""
+
+    method: str
+    where: str
+    url: str
+    stat: str
+    payload: dict
+
+
+class _Retryable(Exception):
+    """One try failed in a way the retry rule may try again (``error`` is what it raises if not)."""
+
+    def __init__(self, error: ZohoDeskError, retry_after: str | None = None):
+        super().__init__(str(error))
+        self.error, self.retry_after = error, retry_after
+
+
+class _StaleToken(Exception):
+    """A call answered 401 INVALID_OAUTH with ``token``: refresh it once and try again."""
+
+    def __init__(self, token: str, error: ZohoDeskError):
+        super().__init__(str(error))
+        self.token, self.error = token, error
 
 
 class ZohoDeskClient:
@@ -159,6 +162,7 @@ class ZohoDeskClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self.user_agent
+            settle(session, (self.api_url, self.accounts_url))  # the environment read once (environment.py)
             self._local.session = session
         return session
 
@@ -193,73 +197,96 @@ class ZohoDeskClient:
         ``label`` names the call in the statistics (default: method and path).
         ``retry_unsafe=False`` (for creating writes) retries only answers that prove the
         request was not processed (429, a connection never opened), never a cut connection or a 5xx.
+        The retry rule is ``_again``; one try is ``_try``.
         """
         where = "/" + path.lstrip("/")
         if self.budget is not None and self.credits_used >= self.budget:
             raise BudgetSpent(f"the credit budget is spent: {self.credits_used:,} of max_api_credits "
                               f"{self.budget:,} used before {method} {where}; {self.next_run()}")
-        url = f"{self.api_url}{where}"
-        stat = label or f"{method} {path}"
-        token_retried = False
-        attempt = 0
+        call = _Call(method, where, f"{self.api_url}{where}", label or f"{method} {path}",
+                     dict(params=params, json=json, files=files))
+        token_retried, attempt = False, 0
         while True:
-            token = self.access_token()
-            headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": self.org_id}
-            send = functools.partial(self._send, method, url, params=params, json=json, files=files,
-                                     headers=headers)
             try:
-                resp = reach(send, url, self._down, f"{method} {where}; check api_url and data_center")
-            except requests.RequestException as exc:
-                with self._stats_lock:
-                    self.calls[stat] += 1
-                if not retry_unsafe or attempt >= self.max_retries:
-                    raise ZohoDeskError(f"{method} {where} -> connection failed: {exc}", kind=UNSURE) from exc
-                self._sleep_before_retry(attempt, None)
-                attempt += 1
-                continue
-            self._account(stat, resp)
-            if self.skew is None:
-                self._measure_clock(resp)
-            status = resp.status_code
-            if 200 <= status < 300 and not resp.content:
-                if method == "GET" and status != 204:
-                    raise ZohoDeskError(f"{method} {where} answered {status} with an empty body (expected JSON; "
-                                        "an empty list answers 204)", status=status)
-                self.limiter.succeeded()
-                return None
-            body: Any
-            try:
-                body = _decode(resp.content)
-            except (ValueError, msgspec.DecodeError):
-                body = None
-            if 200 <= status < 300:
-                if body is None:
-                    raise ZohoDeskError(describe_error(method, where, status, None, resp.text)
-                                        + " (answer is not JSON)", status=status)
-                self.limiter.succeeded()
-                return body
-            code = body.get("errorCode") if isinstance(body, dict) else None
-            if status == 401 and code == "INVALID_OAUTH" and not token_retried:
+                return self._try(call)
+            except _StaleToken as stale:  # refreshed once when a call proves the token stale
+                if token_retried:
+                    raise stale.error from None
                 token_retried = True
-                self.access_token(stale=token)
-                continue
-            transient = status == 429 or status >= 500
-            if status == 429:
-                self.limiter.throttled(concurrency=code != "THRESHOLD_EXCEEDED")
-            retry_after = resp.headers.get("Retry-After")
-            if transient and (retry_unsafe or status == 429) and attempt < self.max_retries:
-                if retry_after and _seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
-                    self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=_seconds(retry_after))
-                    line = describe_error(method, where, status, body, resp.text)
-                    raise CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
-                                           back_at=self.credits_back_at, status=status, code=code)
-                self._sleep_before_retry(attempt, retry_after)
+                self.access_token(stale=stale.token)
+            except _Retryable as again:
+                if not self._again(again, attempt, retry_unsafe):
+                    raise again.error from again.__cause__
+                self._sleep_before_retry(attempt, again.retry_after)
                 attempt += 1
-                continue
-            line = describe_error(method, where, status, body, resp.text)
-            if code == "OAUTH_ORG_MISMATCH":
-                line += f" (check org_id {self.org_id!r}: the token's org must match it)"
-            raise ZohoDeskError(line, status=status, code=code)
+
+    def _again(self, again: _Retryable, attempt: int, retry_unsafe: bool) -> bool:
+        """The one retry rule: within ``max_retries``, a 429 always (Zoho did nothing), a 5xx or a
+        cut connection only where doing the call twice is safe (``retry_unsafe``)."""
+        return attempt < self.max_retries and (retry_unsafe or again.error.status == 429)
+
+    def _try(self, call: _Call) -> Any:
+        """One exchange: the answer's body, or an error of its kind (_Retryable, _StaleToken: the
+        caller's to decide)."""
+        token = self.access_token()
+        headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": self.org_id}
+        send = functools.partial(self._send, call.method, call.url, headers=headers, **call.payload)
+        try:
+            resp = reach(send, call.url, self._down, f"{call.method} {call.where}; check api_url and data_center")
+        except requests.RequestException as exc:
+            with self._stats_lock:
+                self.calls[call.stat] += 1
+            raise _Retryable(ZohoDeskError(f"{call.method} {call.where} -> connection failed: {exc}",
+                                           kind=UNSURE)) from exc
+        self._account(call.stat, resp)
+        if self.skew is None:
+            self._measure_clock(resp)
+        status = resp.status_code
+        if 200 <= status < 300:
+            return self._body(call, resp)
+        try:
+            body = _decode(resp.content)
+        except (ValueError, msgspec.DecodeError):
+            body = None
+        code = body.get("errorCode") if isinstance(body, dict) else None
+        line = describe_error(call.method, call.where, status, body, resp.text)
+        if status == 401 and code == "INVALID_OAUTH":
+            raise _StaleToken(token, ZohoDeskError(line, status=status, code=code))
+        if status == 429 or status >= 500:
+            self._transient(call, resp, line, code)
+        if code == "OAUTH_ORG_MISMATCH":
+            line += f" (check org_id {self.org_id!r}: the token's org must match it)"
+        kind, param = read_answer(status, code, body.get("message") if isinstance(body, dict) else None)
+        raise ZohoDeskError(line, status=status, code=code, kind=kind, param=param)
+
+    def _body(self, call: _Call, resp: requests.Response) -> Any:
+        """A 2xx answer's JSON (None: 204, or a write with no body); anything else is a bad answer."""
+        status = resp.status_code
+        if not resp.content:
+            if call.method == "GET" and status != 204:
+                raise ZohoDeskError(f"{call.method} {call.where} answered {status} with an empty body (expected "
+                                    "JSON; an empty list answers 204)", status=status)
+            self.limiter.succeeded()
+            return None
+        try:
+            body = _decode(resp.content)
+        except (ValueError, msgspec.DecodeError):
+            raise ZohoDeskError(describe_error(call.method, call.where, status, None, resp.text)
+                                + " (answer is not JSON)", status=status) from None
+        self.limiter.succeeded()
+        return body
+
+    def _transient(self, call: _Call, resp: requests.Response, line: str, code: str | None) -> None:
+        """A 429 or a 5xx: the daily credits spent (a Retry-After of hours) stop here; else one to retry."""
+        status, retry_after = resp.status_code, resp.headers.get("Retry-After")
+        if status == 429:
+            self.limiter.throttled(concurrency=code != "THRESHOLD_EXCEEDED")
+            if retry_after and retry_seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
+                self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=retry_seconds(retry_after))
+                raise CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
+                                       back_at=self.credits_back_at, status=status, code=code)
+        kind, param = read_answer(status, code, None)
+        raise _Retryable(ZohoDeskError(line, status=status, code=code, kind=kind, param=param), retry_after)
 
     def _account(self, stat: str, resp: requests.Response) -> None:
         weight = resp.headers.get("X-Rate-Limit-Request-Weight-v3")
@@ -305,7 +332,7 @@ class ZohoDeskClient:
         try:
             self.get(path, label=label)
         except ZohoDeskError as exc:
-            if exc.status == 404:
+            if exc.kind == GONE:
                 return True
             raise
         return False
@@ -352,19 +379,3 @@ class ZohoDeskClient:
                 "concurrency_cap": self.limiter.ceiling,
                 "fallbacks": list(self.learned.fired),
             }
-
-
-
-def credits_back(retry_after: str) -> str:
-    """What a long Retry-After means: the org's daily API credits are spent, and when they come back."""
-    seconds = _seconds(retry_after)
-    back = datetime.fromtimestamp(time.time() + seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"the org's daily API credits are spent; they come back in {int(seconds // 3600)}h"
-            f"{int(seconds % 3600 // 60):02d}m, at {back}: Retry-After {retry_after}s")
-
-
-def _seconds(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        return 0.0

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import random
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,11 +14,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
-from jsonschema import Draft7Validator, ValidationError
-from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
 from urllib3.util import parse_url
+
+from tap_zohodesk.api.errors import UNREACHABLE, ConfigError, ZohoAuthError, ZohoDeskError
 
 # Data center -> (Desk host, Accounts host). Canada is the odd one: *zohocloud*.ca for both.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
@@ -47,72 +44,6 @@ READ_TIMEOUT = 30
 log = logging.getLogger("zohodesk.oauth")
 
 
-class ConfigError(ValueError):
-    """A config value is wrong; the message is one line naming the key."""
-
-
-# What went wrong, decided once where the answer is read; callers decide by kind, never by
-# status code or message text.
-AUTH, ORG, UNREACHABLE, CREDITS, BUDGET = "auth", "org", "unreachable", "credits", "budget"
-THROTTLED, TRANSIENT, UNSURE = "throttled", "transient", "unsure"
-REFUSED, NOT_AVAILABLE, GONE, BAD_ANSWER, INVALID = "refused", "not available", "gone", "bad answer", "invalid"
-# kinds no other stream or record can survive: the run stops at once
-FATAL_KINDS = frozenset({AUTH, ORG, UNREACHABLE, CREDITS, BUDGET})
-# Zoho's errorCodes that say "this org cannot serve this object", and what the user can do.
-NOT_AVAILABLE_CODES = {
-    "LICENSE_ACCESS_LIMITED": "the org's edition does not include it; deselect the stream or upgrade",
-    "FEATURE_NOT_AVAILABLE": "the feature is off in this org; turn it on in Zoho Desk Setup or deselect the stream",
-    "SCOPE_MISMATCH": "the OAuth client lacks the scope; grant it (e.g. Desk.settings.READ) and mint a new "
-                      "refresh token, or deselect the stream",
-}
-
-
-def kind_of(status: int | None, code: str | None) -> str:
-    """The kind of a Zoho answer that is not 2xx (``status`` None: no answer at all)."""
-    if status is not None and 200 <= status < 300:
-        return BAD_ANSWER
-    if code == "OAUTH_ORG_MISMATCH":
-        return ORG
-    if status == 401 or code in ("INVALID_OAUTH", "UNAUTHORIZED"):
-        return AUTH
-    if code in NOT_AVAILABLE_CODES:
-        return NOT_AVAILABLE
-    if status == 404:
-        return GONE  # Zoho answers URL_NOT_FOUND for a bad path and for a record that is not there
-    if status == 429:
-        return THROTTLED
-    if status is None or status >= 500:
-        return UNSURE
-    if status == 422 and code in ("UNPROCESSABLE_ENTITY", None):
-        return REFUSED
-    return INVALID
-
-
-class ZohoDeskError(Exception):
-    """A Zoho Desk call failed; str() is one line naming the call and Zoho's reason, ``kind``
-    what went wrong (set where the answer was read; from status and code when not given)."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 kind: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.kind = kind or (kind_of(status, code) if status is not None else BAD_ANSWER)
-
-    @property
-    def fatal(self) -> bool:
-        """No other stream or record can succeed either: the run stops."""
-        return self.kind in FATAL_KINDS
-
-
-class ZohoAuthError(ZohoDeskError):
-    """The OAuth refresh failed: nothing else can work."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 kind: str | None = None):
-        super().__init__(message, status=status, code=code, kind=kind or AUTH)
-
-
 def resolve_urls(config: dict) -> tuple[str, str]:
     """Return (api_url, accounts_url) from the config, deriving defaults from data_center.
 
@@ -120,7 +51,7 @@ def resolve_urls(config: dict) -> tuple[str, str]:
     quoting it) and plain http to anything but loopback."""
     org = config.get("org_id")
     if org is not None and not re.fullmatch(r"[0-9]+", str(org)):
-        raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > APIs > OrgId), got {org!r}")
+        raise ConfigError(f"config 'org_id' must be all digits (Zoho Desk: Setup > Developer Space > API), got {org!r}")
     for key, value in (("start_date", config.get("start_date")),
                        *((f"deleted_records.{k}", (config.get("deleted_records") or {}).get(k))
                          for k in ("start_date", "end_date") if isinstance(config.get("deleted_records"), dict))):
@@ -145,36 +76,6 @@ def _is_date_time(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-class QuietConfigCheck:
-    """Mixed into a plugin class: its config checked against ``config_jsonschema`` by the SDK,
-    a failure raised as one ConfigError naming each key and what it must be, never its value
-    (the SDK's own message quotes it: a secret given with the wrong JSON type would be printed)."""
-
-    config_jsonschema: dict
-    _config: dict
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        try:
-            return super()._validate_config(raise_errors=raise_errors)  # type: ignore[misc]
-        except ConfigValidationError:
-            errors = Draft7Validator(self.config_jsonschema).iter_errors(dict(self._config))
-            lines = sorted({_config_problem(e) for e in errors}) or ["is not valid"]
-            raise ConfigError("; ".join(lines)) from None
-
-
-def _config_problem(error: ValidationError) -> str:
-    key = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "required":
-        found = re.search(r"'([^']+)' is a required property", error.message)
-        return f"config {(key + '.' if key else '') + (found.group(1) if found else '?')!r} is required"
-    if error.validator == "type":
-        kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return f"config {key!r} must be {' or '.join(map(str, kinds))}, not a JSON {type(error.instance).__name__}"
-    if error.validator == "enum":
-        return f"config {key!r} must be one of {', '.join(map(str, error.validator_value))}"
-    return f"config {key!r} is not valid ({error.validator})"
 
 
 def check_url(key: str, url: str) -> None:
@@ -369,56 +270,3 @@ class AccessToken:
         time.sleep(seconds)
 
 
-def debug_requested(plugin_name: str) -> bool:
-    """Whether the run asks for debug output. singer-sdk 0.54 has no --log-level option: its
-    level comes from <PLUGIN>_LOGLEVEL or LOGLEVEL (or a SINGER_SDK_LOG_CONFIG file)."""
-    prefix = plugin_name.upper().replace("-", "_")
-    level = os.environ.get(f"{prefix}_LOGLEVEL") or os.environ.get("LOGLEVEL") or ""
-    return level.strip().upper() == "DEBUG" or logging.getLogger().isEnabledFor(logging.DEBUG)
-
-
-def run_cli(plugin_name: str, cli: Callable[[], object]) -> None:
-    """Run a plugin's CLI; a Zoho or config failure ends as one line on stderr and exit 1
-    (the traceback is kept when debug output is asked for)."""
-    try:
-        cli()
-    except (ZohoDeskError, ConfigError) as exc:
-        if debug_requested(plugin_name):
-            raise
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"{plugin_name}: {message}", file=sys.stderr, flush=True)
-        raise SystemExit(1) from None
-
-
-def connection_properties() -> list[th.Property]:
-    """Config keys every Zoho Desk plugin of this project takes (a public contract)."""
-    return [
-        th.Property("client_id", th.StringType, required=True, secret=True,
-                    description="OAuth client id of your Zoho API console client."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="OAuth client secret."),
-        th.Property("refresh_token", th.StringType, required=True, secret=True,
-                    description="OAuth refresh token (grant with access_type=offline)."),
-        th.Property("org_id", th.StringType, required=True,
-                    description="Zoho Desk organization id, all digits (Setup > Developer Space > API)."),
-        th.Property("data_center", th.StringType, default="us",
-                    allowed_values=list(DATA_CENTERS),
-                    description="Data center of the org: " + ", ".join(DATA_CENTERS)),
-        th.Property("api_url", th.StringType,
-                    description="Override of the Desk API base, e.g. https://desk.zoho.eu/api/v1 "
-                    "(plain http only to loopback)"),
-        th.Property("accounts_url", th.StringType,
-                    description="Override of the Zoho Accounts base, e.g. https://accounts.zoho.eu "
-                    "(plain http only to loopback)"),
-        th.Property("max_concurrency", th.IntegerType, default=5,
-                    description="Most API calls in flight at once (Free edition allows 5)."),
-        th.Property("connect_timeout_seconds", th.NumberType, default=CONNECT_TIMEOUT,
-                    description="Seconds to open a connection to Zoho before the host counts as unreachable."),
-        th.Property("read_timeout_seconds", th.NumberType, default=READ_TIMEOUT,
-                    description="Seconds to wait for Zoho's answer to a call; then it counts as cut off (retried "
-                    "where that is safe, looked up for a create)."),
-        th.Property("max_retries", th.IntegerType, default=6,
-                    description="Retries of a call answered 429/5xx or cut off."),
-        th.Property("retry_backoff_seconds", th.NumberType, default=1.0,
-                    description="First retry wait; doubles each retry unless Retry-After says."),
-    ]

@@ -21,13 +21,12 @@ expected list, a page that repeats the previous one (the server ignored ``from``
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tap_zohodesk.api.connection import ZohoDeskError
+from tap_zohodesk.api.errors import REFUSED, REFUSED_VALUE, ZohoDeskError
 
 Get = Callable[..., Any]  # get(path, params, *, label): the decoded answer, or None for 204
 
@@ -39,7 +38,6 @@ def smaller_limits(key: str, limit: int) -> list[int]:
     """The page sizes to step down to from ``limit`` on the endpoint ``key``, largest first."""
     steps = {*LIMIT_STEPS, *([CLAMPED[key]] if key in CLAMPED else [])}
     return sorted((step for step in steps if step < limit), reverse=True)
-EXTRA_PARAM = re.compile(r"Extra query parameter '([^']+)'")
 log = logging.getLogger("zohodesk.client")
 
 
@@ -174,13 +172,9 @@ class Pager:
 
     def _learn(self, exc: ZohoDeskError) -> bool:
         """Adopt the fallback a 422 asks for, if it is one the evidence leaves open."""
-        if exc.status != 422:
-            return False
-        text = str(exc)
         learned = self.learned
-        extra = EXTRA_PARAM.search(text)
-        if extra:
-            name = extra.group(1)
+        if exc.kind == REFUSED:
+            name = exc.param
             if name in ("from", "limit") and self.paged:
                 self.paged = False
                 self.lesson.unpaged = True
@@ -191,7 +185,7 @@ class Pager:
                 learned.note(self.key, f"refuses filter '{name}': applied to the answer instead")
                 return True
             return False
-        if self.paged and "'limit'" in text:
+        if self.paged and exc.kind == REFUSED_VALUE and exc.param == "limit":
             smaller = smaller_limits(self.key, self.limit)
             if smaller:
                 learned.note(self.key, f"refuses limit {self.limit}: paging by {smaller[0]}")

@@ -88,7 +88,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tap_zohodesk.api.connection import NOT_AVAILABLE_CODES
+from tap_zohodesk.api.errors import NOT_AVAILABLE_CODES
 
 MODIFIED = "modified+new"
 NEW_ONLY = "new only"

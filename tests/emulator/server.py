@@ -196,7 +196,8 @@ class Emulator(ReadHandlers, WriteHandlers):
                 "fields": "_organization_fields", "modules": "_organization_modules", "recycle": "_recycle_bin",
                 "create": "_insert", "update": "_update", "delete": "_delete", "trash": "_move_to_trash",
                 "unfollow": "_remove_followers", "reply": "_send_reply", "action": "_deactivate",
-                "tag": "_tag", "untag": "_tag", "count": "_count_records", "restore": "_restore"}
+                "tag": "_tag", "untag": "_tag", "count": "_count_records", "restore": "_restore",
+                "bulk": "_update_many"}
 
     def _build_routes(self) -> list[Route]:
         def segment(match: re.Match) -> str:
