@@ -74,8 +74,9 @@ def scratch_project(where: Path, extractors: list[dict], loaders: list[dict]) ->
     project["plugins"]["loaders"] += loaders
     (where / ".meltano").mkdir(parents=True)
     (where / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
-    for kind in ("extractors", "loaders"):
+    for kind in ("extractors", "loaders", "utilities"):
         (where / ".meltano" / kind).symlink_to(PLUGINS / kind)
+    (where / "sync").symlink_to(ROOT / "sync")  # the SQL and script the utility sync-contacts runs
     return where
 
 
