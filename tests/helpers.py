@@ -111,3 +111,18 @@ def crowd_late(emu: Emulator, table_name: str = "tickets") -> None:
             u = (seconds(row["modifiedTime"]) - first) / (last - first)
             row["modifiedTime"] = zoho_time(first + (1 - (1 - u) ** 3) * (last - first))
         table.changed()
+
+
+def refuse_search_page(emulator, n: int) -> list[str]:
+    """The emulator refuses the ``n``-th tickets search call once (a 422 naming ``sortOrder``, as Zoho
+    names a parameter it does not take); the returned list fills with the search calls served."""
+    searches: list[str] = []
+
+    def hook(method: str, route: str) -> None:
+        if route.endswith("tickets/search"):
+            searches.append(route)
+            if len(searches) == n:
+                emulator.inject("extra_param", path="tickets/search", param="sortOrder")
+
+    emulator.hook = hook
+    return searches

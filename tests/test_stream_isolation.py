@@ -15,7 +15,7 @@ from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.rows import UNPROVEN
 from tap_zohodesk.tap import TapZohoDesk
 from tests.emulator import Emulator
-from tests.helpers import catalog_for, run_tap
+from tests.helpers import catalog_for, refuse_search_page, run_tap
 
 ALL = [spec.stream for spec in OBJECTS]
 FAILING = r"contracts/\d+/comments"  # a leaf in the middle of the catalog, on a confirmed path
@@ -53,15 +53,7 @@ def test_one_failing_endpoint_never_starves_the_rest(small_emulator, reference, 
 def test_the_next_run_retries_the_failed_stream_from_its_state(emulator):
     """tickets fails on its third search page (after 200 good records): its bookmark stays at the
     last good record; the next run reads the rest, and the two runs hold every ticket once."""
-    pages = []
-
-    def fail_third_page(method, route):
-        if route.endswith("tickets/search"):
-            pages.append(route)
-            if len(pages) == 3:
-                emulator.inject("extra_param", path="tickets/search", param="sortOrder")
-
-    emulator.hook = fail_third_page
+    refuse_search_page(emulator, 3)
     config = emulator.config(max_concurrency=1)
     first = run_tap(config, streams=["tickets", "agents"], failing=True)
     emulator.hook = None

@@ -18,7 +18,7 @@ from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.schema_files import load_schema
 from tests.emulator import Emulator
-from tests.helpers import catalog_for, run_tap
+from tests.helpers import catalog_for, refuse_search_page, run_tap
 from tests.warehouses import duckdb_env, duckdb_rows, meltano_run, need_plugins, tap_env
 
 UNWOUND = {name: (spec, path) for spec in OBJECTS for name, path in spec.unwound}
@@ -258,15 +258,7 @@ def test_a_failed_run_leaves_nothing_in_the_temp_folder(emulator, tmp_path, monk
     """The tickets read fails on its second page, after its first page's arrays were kept on disk."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(unwound_rows, "BATCH", 50)  # the first page's arrays reach the file
-    searches = []
-
-    def fail_the_second_page(method, route):
-        if route.endswith("tickets/search"):
-            searches.append(route)
-            if len(searches) == 2:
-                emulator.inject("extra_param", path="tickets/search", param="sortOrder")
-
-    emulator.hook = fail_the_second_page
+    searches = refuse_search_page(emulator, 2)
     with pytest.raises(ZohoDeskError, match="sortOrder") as failed:
         run_tap(emulator.config(unwind_nested=True, max_concurrency=1),
                 streams=["tickets", "threads", "tickets__shared_departments"])
