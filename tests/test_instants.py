@@ -126,3 +126,17 @@ def test_an_unwound_stream_starts_past_the_finished_instant_with_its_parent():
         second = run_tap(config, streams=pair, state=first.state)
         assert [len(second.records[s]) for s in pair] == [0, 0]
         assert _calls(emu)["GET /tickets/search"] == 1  # the unwound stream reads no parent itself
+
+
+def test_a_first_read_in_parallel_ranges_notes_its_instant_too():
+    with Emulator(tickets=2500, seed=5) as emu:
+        ids = list(emu.store.tables["tickets"].by_id)
+        instant = _bulk_update(emu, ids)
+        first = run_tap(emu.config(max_concurrency=5), streams=["tickets"])
+        assert sorted(first.ids("tickets")) == sorted(ids)
+        assert any(c["query"].get("sortBy") == "-modifiedTime" for c in emu.log)  # ranges.py's probe of the end
+        assert any("createdTimeRange" in c["query"] for c in emu.log)  # the instant read inside by creation time
+        assert first.state["bookmarks"]["tickets"]["instant_done"] == instant
+        emu.reset_counts()
+        second = run_tap(emu.config(max_concurrency=5), streams=["tickets"], state=first.state)
+        assert second.records["tickets"] == [] and _calls(emu)["GET /tickets/search"] == 1
