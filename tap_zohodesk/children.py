@@ -28,6 +28,7 @@ from tap_zohodesk.api.catalog import BY_STREAM, FULL
 from tap_zohodesk.api.client import ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import Filters, local_match, placeholders, query_params, refused, split_child_filters
+from tap_zohodesk.instants import PARENT_DONE, exact, note, start_after
 
 if TYPE_CHECKING:
     from tap_zohodesk.api.catalog import ObjectSpec
@@ -156,6 +157,16 @@ class ChildReads:
             if progress is not None:
                 progress(parent)
 
+    def note_parent_instant(self, state: dict) -> None:
+        """After a complete read: the watermark's instant is finished if every parent at it came from
+        an exact read that began after Zoho's clock had passed it (instants.py)."""
+        parent = self.spec.parent.stream
+        began = self.parents.began(parent)
+        if began is None or not exact(BY_STREAM[parent], self.run.filters.get(parent, {})):
+            state.pop(PARENT_DONE, None)
+            return
+        note(state, PARENT_DONE, state.get("parent_watermark"), self.client, began)
+
     def read_as_child(self) -> Iterator[dict]:
         """Children of the parents this run owes (see the module docstring); keeps the state."""
         if self.spec.reads_every_parent:
@@ -174,6 +185,8 @@ class ChildReads:
         due = days > 0 and (last_sweep is None or now - parse_zoho_time(last_sweep) >= timedelta(days=days))
         sweeping = resume is not None or mark is None or due
         since = parse_zoho_time(resume) if resume else (start if sweeping else parse_zoho_time(mark))
+        if not sweeping:  # parents at the watermark all visited by an earlier run: start past them (instants.py)
+            since = start_after(state, mark, PARENT_DONE, float(self.config.get("lookback_seconds") or 0)) or since
         filtered = bool(self.user_filters())
         if sweeping and not filtered:
             state.setdefault("sweep_started", to_zoho_time(now))
@@ -191,6 +204,7 @@ class ChildReads:
         self.parents.close(self.name)
         if filtered:
             return  # a filtered read covers some parents only: it moves no watermark
+        self.note_parent_instant(state)
         if sweeping:
             state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
             state.pop("sweep_from", None)

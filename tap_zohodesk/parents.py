@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
@@ -49,6 +49,7 @@ class _Cache:
     complete: bool = False
     whole: bool = True  # False: a child stream's read of some parents' children only
     pending: list | None = None
+    began: datetime | None = None  # this machine's time before the read that fills it began
 
 
 class ParentRows:
@@ -79,7 +80,8 @@ class ParentRows:
             self._serial += 1
             table = f"rows_{self._serial}"
             self._scratch.db.execute(f"create table {table} (k text, data text)")
-        return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[])
+        began = datetime.now(timezone.utc)
+        return _Cache(table, low, BY_STREAM[name].key, fields, whole=whole, pending=[], began=began)
 
     def open(self, name: str, low: datetime | None, *, whole: bool = True) -> None:
         self.prefetch.start(name, set(self.reads))
@@ -141,6 +143,11 @@ class ParentRows:
                 return
             for (data,) in chunk:
                 yield json.loads(data)
+
+    def began(self, name: str) -> datetime | None:
+        """When the complete read of ``name`` that served the last ``rows`` began, or None."""
+        cache = self.caches.get(name)
+        return cache.began if cache is not None and cache.complete else None
 
     def cached(self, name: str, since: datetime | None) -> Iterator[dict] | None:
         """The rows of ``name`` this run read since ``since`` or earlier, or None (no fresh read)."""

@@ -25,6 +25,7 @@ from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, 
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
+from tap_zohodesk.instants import DONE, ONE_MS, bookmark, exact, note, start_after
 from tap_zohodesk.reading import Reads
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
@@ -71,10 +72,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         return self.reads_search_windows() and not self.may_read_in_ranges()
 
     def reads_search_windows(self) -> bool:
-        filters = self.user_filters()
-        spec = self.spec
-        return bool(spec.read.search and not spec.parent and "id" not in filters
-                    and not set(filters) & spec.filters.list_only)
+        return exact(self.spec, self.user_filters())
 
     def may_read_in_ranges(self) -> bool:
         """A first read (no bookmark yet, or ranges left by a stopped one) with calls to spare for
@@ -113,8 +111,11 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         if run.report is not None:
             run.report.start_stream(self.name)
         run.resumes_itself = bool(self.spec.parent) or (self.reads_search_windows() and self.may_read_in_ranges())
+        began = self.now()  # an instant Zoho's clock had passed by now is finished once read (instants.py)
         try:
             yield from self.records(context)
+            if self.reads_search_windows():
+                note(self.stream_state, DONE, bookmark(self.stream_state), self.client, began)
         except BudgetSpent as exc:
             run.stopped_by_budget = (self.name, str(exc))
             self.keep_own_resume_points()
@@ -166,7 +167,12 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         start = self.get_starting_timestamp(context)
         if start is None:
             return None
-        return start - timedelta(seconds=float(self.config.get("lookback_seconds") or 0))
+        lookback = float(self.config.get("lookback_seconds") or 0)
+        mark = self.stream_state.get("replication_key_value")
+        after = start_after(self.stream_state, mark, DONE, lookback)  # the bookmark's instant is finished
+        if after is not None and after - ONE_MS == start:  # (a later start_date wins as before)
+            return after
+        return start - timedelta(seconds=lookback)
 
     # -- reading without side effects -----------------------------------------------------
     def rows_since(self, bound: datetime | None, *, parents_since: datetime | None = None,

@@ -23,7 +23,9 @@ when its parent is) and ``_sdc_deleted_at``.
 - What the parent's read of this run did not cover, the unwound stream reads itself (the parent's
   rows, not emitted): when the parent or the path is not selected, and when a parent with a bookmark
   read from later than ``covered_to`` (the latest parent value unwound, in the stream's state): a
-  stream just turned on, or a run stopped between the parent and this stream. Child parents
+  stream just turned on, or a run stopped between the parent and this stream. When the parent's
+  read noted its bookmark's instant finished and every parent at ``covered_to`` was unwound from
+  such a read (``covered_instant_done``, instants.py), both start past that instant. Child parents
   (comments, threads) are taken as they come: what their incremental read skips, their sweep brings.
 """
 
@@ -39,6 +41,7 @@ from tap_zohodesk.api.client import BudgetSpent, ZohoDeskError, parse_zoho_time,
 from tap_zohodesk.api.rows import MODIFIED, ObjectSpec, unwound_name
 from tap_zohodesk.api.schema_files import types_of
 from tap_zohodesk.flattening import FlatteningSafeStream
+from tap_zohodesk.instants import COVERED_DONE, DONE, start_after
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.unwound_rows import DELETED
@@ -134,6 +137,9 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
         spec = self.parent_spec
         mark = self.stream_state.get("covered_to")
         since = parse_zoho_time(mark) if mark else (self.parent.start_bound() if spec.key else None)
+        if mark:  # every parent at covered_to unwound, the parent's read starts past it: so may this one
+            lookback = float(self.config.get("lookback_seconds") or 0)
+            since = start_after(self.stream_state, mark, COVERED_DONE, lookback) or since
         read = self.run.parents.reads.get(spec.stream)  # (low, whole) of the parent's read of this run
         if not self.fed or read is None:
             return since, True
@@ -174,3 +180,7 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
         state["max_length"] = longest
         if advance and top:
             state["covered_to"] = top
+            if top == self.parent.stream_state.get(DONE):  # the parent read that instant whole (instants.py)
+                state[COVERED_DONE] = top
+            else:
+                state.pop(COVERED_DONE, None)
