@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from tap_zohodesk.api.client import ZohoDeskError
 from tap_zohodesk.api.errors import GONE, INVALID, REFUSALS, REFUSED, REFUSED_VALUE, UNSUPPORTED
 from tap_zohodesk.api.plans import PER_PARENT, PER_TICKET, TRASH, WritePlan
-from tap_zohodesk.api.writable import unproven
 from target_zohodesk.outcome import RecordError, Result
 
 ALREADY_GONE = "already gone (Zoho has no such record)"
@@ -61,7 +60,7 @@ class GroupWrites:
         links = self._links(plan, record)
         if not record.get("id"):
             raise RecordError(f"{stream}: DELETE needs id")
-        note = unproven(plan.spec, "DELETE")
+        note = plan.note
         if not self.dry_run:
             path = plan.path.format(**links, id=record["id"])
             try:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import REFUSALS
 from tap_zohodesk.api.plans import WritePlan
-from tap_zohodesk.api.writable import UnknownFields, unproven
+from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.outcome import RecordError, Result, is_fatal
 
@@ -144,7 +144,7 @@ class BulkUpdates:
             else:
                 out.append((i, Result(stream, "UPDATE", rid, "error", str(exc))))
             return None
-        note = "; ".join(filter(None, [unproven(plan.spec, "UPDATE"), seen.pop("note", None)])) or None
+        note = "; ".join(filter(None, [plan.note, seen.pop("note", None)])) or None
         return body, Result(stream, "UPDATE", rid, "ok", note=note, matched_by=record.get("_upsert"), **seen)
 
     def _alone(self, stream: str, plan: WritePlan, record: dict, body: dict, result: Result) -> Result:

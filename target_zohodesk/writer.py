@@ -34,7 +34,7 @@ from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import GONE, UNSUPPORTED
 from tap_zohodesk.api.plans import JSON, ONE, REPLY, ROWS, UPLOAD, WritePlan, operation_of, plans_of, refusal
 from tap_zohodesk.api.rows import ObjectSpec
-from tap_zohodesk.api.writable import UnknownFields, unproven
+from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.bulk import BulkUpdates
@@ -256,7 +256,7 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
         if not body:
             return Result(plan.stream, plan.operation, str(record["id"]), "ok", note="nothing to update",
                           dry_run=self.dry_run)
-        note = unproven(plan.spec, plan.operation)
+        note = plan.note
         seen = self.before_image(plan.spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
         note = "; ".join(filter(None, [note, seen.pop("note", None)])) or None
         if not self.dry_run:
@@ -282,7 +282,7 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
         try:
             self.client.request(plan.verb, path, json=body, label=f"update {plan.stream}")
         except ZohoDeskError as exc:
-            note = unproven(plan.spec, "UPDATE")
+            note = plan.note
             if note and exc.kind in (GONE, UNSUPPORTED):
                 raise RecordError(f"{exc} ({note})") from None
             raise

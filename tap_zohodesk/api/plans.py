@@ -73,6 +73,14 @@ class WritePlan:
         return self.evidence.grade == UNPROVEN
 
     @property
+    def note(self) -> str | None:
+        """What each result of an unproven call says (None: a public source shows the call)."""
+        if not self.unproven:
+            return None
+        return (f"unproven call ({self.evidence.source}): no public source shows {self.operation} of {self.stream} "
+                "at this path")
+
+    @property
     def by_id(self) -> bool:
         """The record names what it changes by ``id`` (an UPDATE, a DELETE but of a tag)."""
         return self.operation in ("UPDATE", "DELETE") and self.body != TAGS
