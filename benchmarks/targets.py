@@ -193,16 +193,18 @@ def memory(sizes: tuple[int, int], folder: Path) -> None:
 def bulk_update(n: int, folder: Path) -> None:
     """``n`` tickets set to one priority through the target; the reference is the same records one
     PATCH each (the writer with no bulk call known), on a fresh emulator with the same seed."""
+    from dataclasses import replace
     from unittest import mock
 
-    import target_zohodesk.bulk
     from tap_zohodesk.api.catalog import BY_STREAM
+    from tap_zohodesk.api.plans import PLANS
     from tests.helpers import run_target, singer_lines
     from tests.test_target import open_schema
 
     def once(bulk: bool) -> tuple[int, int, int, float]:
         with Emulator(tickets=n + 100, seed=14) as emu, \
-                mock.patch.dict(target_zohodesk.bulk.BULK_PATHS, clear=not bulk):
+                mock.patch.dict(PLANS, {} if bulk else {("tickets", "UPDATE"): replace(
+                    PLANS[("tickets", "UPDATE")], bulk_path=None)}):
             config = emu.config(results_path=str(folder / f"bulk{bulk}.jsonl"), max_concurrency=5)
             records = [{"id": t["id"], "priority": "Urgent"} for t in emu.store.tables["tickets"].rows[:n]]
             emu.reset_counts()

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tap_zohodesk.api.catalog import FULL, OBJECTS, ObjectSpec  # noqa: E402
+from tap_zohodesk.api.plans import TRASH, plans_of  # noqa: E402
 
 STREAMS_DOC = Path(__file__).resolve().parents[1] / "docs" / "streams.md"
 START, END = "<!-- streams:start -->", "<!-- streams:end -->"
@@ -52,22 +53,10 @@ def _arrival(spec: ObjectSpec) -> str:
 
 
 def _writes(spec: ObjectSpec) -> str:
-    if spec.write.create == "tag":  # tags are written by name through their ticket
-        calls = spec.write.tag_calls
-        return "; ".join(f"{op} `POST {calls[op]}`" for op in ("INSERT", "DELETE") if op in spec.write.dml)
-    out = []
-    if "INSERT" in spec.write.dml:
-        out.append(f"INSERT `POST {spec.read.path}`")
-    if "UPDATE" in spec.write.dml:
-        out.append(f"UPDATE `{spec.write.update_verb} {spec.write.update_path or spec.read.one}`")
-    if "DELETE" in spec.write.dml:
-        if spec.trash_path:
-            out.append(f"DELETE `POST {spec.trash_path}` ({spec.write.trash_key}, 50 a call)")
-        elif spec.write.delete == "unfollow":
-            out.append("DELETE `POST .../removeFollowers`")
-        else:
-            out.append(f"DELETE `{spec.write.remove_verb} {spec.write.remove_path or spec.read.one}`")
-    return "; ".join(out) or "read-only"
+    """The stream's write plans (tap_zohodesk/api/plans.py), as ``--about`` names their calls."""
+    return "; ".join(f"{op} `{plan.verb} {plan.path}`" + (f" ({plan.key}, {plan.batch} a call)"
+                                                         if plan.grouping == TRASH else "")
+                     for op, plan in plans_of(spec.stream).items()) or "read-only"
 
 
 def table() -> str:

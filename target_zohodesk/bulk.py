@@ -1,8 +1,9 @@
 """Updates that go out in bulk: records of one stream setting the same value on the same field.
 
-Zoho Desk sets one field on many records in one call (OAS ``tickets/updateMany`` and
-``contracts/updateMany``: ``{ids, fieldName, fieldValue, isCustomField}``), at one credit per two
-records (the credit model, zoho-desk-api 10) where a PATCH costs one per record.
+Zoho Desk sets one field on many records in one call (the UPDATE plan's ``bulk_path``, from the
+row: OAS ``tickets/updateMany`` and ``contracts/updateMany``, evidence R13: ``{ids, fieldName,
+fieldValue, isCustomField}``), at one credit per two records (the credit model, zoho-desk-api 10)
+where a PATCH costs one per record.
 
 The plan, per batch of a stream:
 - an UPDATE whose body (after the allow-list, writable.py) is exactly one field with a value that is
@@ -23,14 +24,13 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
-from tap_zohodesk.api.catalog import ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import REFUSALS
-from tap_zohodesk.api.writable import UnknownFields, unproven
+from tap_zohodesk.api.plans import WritePlan
+from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.outcome import RecordError, Result, is_fatal
 
-BULK_PATHS = {"tickets": "tickets/updateMany", "contracts": "contracts/updateMany"}  # OAS (evidence R13)
 BULK_MAX_IDS = 50  # no public source states a maximum: the cautious cap the target's moveToTrash uses too
 Work = tuple[int, str, dict]
 
@@ -64,29 +64,29 @@ class BulkUpdates:
     _map: Callable
     before_image: Callable
 
-    def bulk_updates(self, stream: str, spec: ObjectSpec | None, wave: list[Work], results: list) -> list[Work]:
+    def bulk_updates(self, stream: str, plan: WritePlan | None, wave: list[Work], results: list) -> list[Work]:
         """Write the wave's bulk updates (their results set in ``results``); return the rest of the wave."""
-        if self.dry_run or self.client is None or spec is None or spec.stream not in BULK_PATHS:
+        if self.dry_run or self.client is None or plan is None or plan.bulk_path is None:
             return wave
-        groups = self._bulk_groups(spec, wave)
+        groups = self._bulk_groups(plan, wave)
         chunks = [(key, group[start:start + BULK_MAX_IDS]) for key, group in groups.items() if len(group) > 1
                   for start in range(0, len(group), BULK_MAX_IDS)]
         if not chunks:
             return wave
         taken = {i for _, chunk in chunks for i, _ in chunk}
-        for done in self._map(lambda c: self._bulk_chunk(stream, spec, c[0][:2], c[1]), chunks):
+        for done in self._map(lambda c: self._bulk_chunk(stream, plan, c[0][:2], c[1]), chunks):
             for i, result in done:
                 results[i] = result
         return [w for w in wave if w[0] not in taken]
 
-    def _bulk_groups(self, spec: ObjectSpec, wave: list[Work]) -> dict[tuple, list[tuple[int, dict]]]:
+    def _bulk_groups(self, plan: WritePlan, wave: list[Work]) -> dict[tuple, list[tuple[int, dict]]]:
         ids = Counter(str(r.get("id")) for _, op, r in wave if op == "UPDATE")
         groups: dict[tuple, list[tuple[int, dict]]] = {}
         for i, operation, record in wave:
             if operation != "UPDATE" or not record.get("id") or ids[str(record["id"])] > 1:
                 continue
             try:
-                field = one_field(allowed_body(spec, "UPDATE", record)[0])
+                field = one_field(allowed_body(plan.spec, "UPDATE", record)[0])
             except UnknownFields:
                 continue  # refused record by record, as before
             if field is not None:
@@ -95,12 +95,12 @@ class BulkUpdates:
                 groups.setdefault((name, custom, same), []).append((i, record))
         return groups
 
-    def _bulk_chunk(self, stream: str, spec: ObjectSpec, field: tuple[str, bool],
+    def _bulk_chunk(self, stream: str, plan: WritePlan, field: tuple[str, bool],
                     chunk: list[tuple[int, dict]]) -> list[tuple[int, Result]]:
         out: list[tuple[int, Result]] = []
         ready: list[tuple[int, dict, dict, Result]] = []  # index, record, body, the result if written
         for i, record in chunk:
-            result = self._bulk_prepare(stream, spec, record, out, i)
+            result = self._bulk_prepare(stream, plan, record, out, i)
             if result is not None:
                 ready.append((i, record, *result))
         if not ready or self.stop is not None:
@@ -108,7 +108,7 @@ class BulkUpdates:
         ids = [str(record["id"]) for _, record, _, _ in ready]
         value = one_field(ready[0][2])[2]  # the value as JSON takes it (the writer's body), the same for all
         try:
-            answer = self.client.request("POST", BULK_PATHS[spec.stream], label=f"bulk update {stream}", json={
+            answer = self.client.request("POST", plan.bulk_path, label=f"bulk update {stream}", json={
                 "ids": ids, "fieldName": field[0], "fieldValue": value, "isCustomField": field[1]})
         except ZohoDeskError as exc:
             if is_fatal(exc):
@@ -121,10 +121,10 @@ class BulkUpdates:
         passed = {str(r.get("id")) for r in rows if isinstance(r, dict) and r.get("success") is True} \
             if isinstance(rows, list) else set(ids)
         for (i, record, body, result), record_id in zip(ready, ids, strict=True):
-            out.append((i, result if record_id in passed else self._alone(stream, spec, record, body, result)))
+            out.append((i, result if record_id in passed else self._alone(stream, plan, record, body, result)))
         return out
 
-    def _bulk_prepare(self, stream: str, spec: ObjectSpec, record: dict, out: list, i: int):
+    def _bulk_prepare(self, stream: str, plan: WritePlan, record: dict, out: list, i: int):
         """(body, the ok result) of a record about to go out in bulk, its before image read as a PATCH's
         would be; None with its error line appended to ``out`` when that fails."""
         rid = str(record["id"])
@@ -132,8 +132,8 @@ class BulkUpdates:
             out.append((i, self._not_attempted(stream, record, None)))
             return None
         try:
-            body = self._body(spec, "UPDATE", record)  # counts the fields left out, as a PATCH does
-            seen = self.before_image(spec, {}, rid, body)
+            body = self._body(plan, record)  # counts the fields left out, as a PATCH does
+            seen = self.before_image(plan.spec, {}, rid, body)
         except RecordError as exc:
             out.append((i, Result(stream, "UPDATE", rid, "error", str(exc))))
             return None
@@ -144,15 +144,15 @@ class BulkUpdates:
             else:
                 out.append((i, Result(stream, "UPDATE", rid, "error", str(exc))))
             return None
-        note = "; ".join(filter(None, [unproven(spec, "UPDATE"), seen.pop("note", None)])) or None
+        note = "; ".join(filter(None, [plan.note, seen.pop("note", None)])) or None
         return body, Result(stream, "UPDATE", rid, "ok", note=note, matched_by=record.get("_upsert"), **seen)
 
-    def _alone(self, stream: str, spec: ObjectSpec, record: dict, body: dict, result: Result) -> Result:
+    def _alone(self, stream: str, plan: WritePlan, record: dict, body: dict, result: Result) -> Result:
         """The record's own PATCH, after its bulk call refused or did not confirm it."""
         if self.stop is not None:
             return self._not_attempted(stream, record, None)
         try:
-            self._update(spec, (spec.write.update_path or spec.read.one).format(id=record["id"]), body)
+            self._update(plan, plan.path.format(id=record["id"]), body)
         except RecordError as exc:
             return Result(stream, "UPDATE", result.id, "error", str(exc))
         except ZohoDeskError as exc:

@@ -1,65 +1,36 @@
-"""What each stream can be written with, generated from the catalog: for ``--about``.
+"""What each stream can be written with, for ``--about``: the write plans (api/plans.py), printed.
 
 Per stream: the operations Zoho Desk allows, and per operation the call it becomes, the
 fields it requires and the fields it takes (the row's allow-list for the operation, write-only
-inputs included, and where that list comes from); and the fields ``upsert_keys`` may name.
+inputs included, and where that list comes from), how sure the evidence makes us of the call;
+and the fields ``upsert_keys`` may name.
 """
 
 from __future__ import annotations
 
-from tap_zohodesk.api.catalog import OBJECTS, ObjectSpec
-from tap_zohodesk.api.rows import UNPROVEN
-from tap_zohodesk.api.writable import allowed, required
-
-REPLY_FIELDS = ("ticketId", "fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc")
-UPLOAD = "filePath, or name and contentBase64"
+from tap_zohodesk.api.plans import PLANS, ROWS, WritePlan
 
 
-def _delete_call(spec: ObjectSpec) -> str:
-    if spec.trash_path:
-        return f"POST {spec.trash_path} ({spec.write.trash_key}, 50 a call)"
-    if spec.write.delete == "unfollow":
-        return f"POST {spec.read.path.rsplit('/', 1)[0]}/removeFollowers"
-    return f"{spec.write.remove_verb} {spec.write.remove_path or spec.read.one}"
-
-
-def stream_contract(spec: ObjectSpec) -> dict:
-    links = [] if spec.parent and spec.parent.as_param else list(spec.links)
-    if spec.write.create == "tag":
-        ops = {op: {"call": f"POST {spec.write.tag_calls[op]}", "required": ["ticketId", "name"],
-                    "fields": ["ticketId", "name"]} for op in sorted(spec.write.dml)}
-        return {"operations": sorted(spec.write.dml), **ops}
-    ops: dict[str, dict] = {}
-    if "INSERT" in spec.write.dml:
-        needed = links + list(required(spec))
-        if spec.write.contact_or:
-            needed.append(" or ".join(spec.write.contact_or))
-        if spec.write.create == "upload":
-            needed.append(UPLOAD)
-        ops["INSERT"] = {"call": f"POST {spec.read.path}", "required": needed,
-                         "fields": links + sorted(allowed(spec, "INSERT")), "source": spec.write.fields.source}
-    if "UPDATE" in spec.write.dml:
-        ops["UPDATE"] = {"call": f"{spec.write.update_verb} {spec.write.update_path or spec.read.one}",
-                         "required": ["id", *links], "fields": ["id", *links, *sorted(allowed(spec, "UPDATE"))],
-                         "source": spec.write.fields.source}
-    if "DELETE" in spec.write.dml:
-        ops["DELETE"] = {"call": _delete_call(spec), "required": ["id", *links, "_sdc_deleted_at"],
-                         "fields": ["id", *links, "_sdc_deleted_at"]}
-    for op in ops:  # how sure the public evidence makes us of each call (an unproven one: results say so too)
-        ops[op]["evidence"] = str(spec.write.evidence_of(op))
-        if spec.write.evidence_of(op).grade == UNPROVEN:
-            ops[op]["unproven"] = True
-    out = {"operations": sorted(spec.write.dml), **ops}
-    if spec.read.search and {"INSERT", "UPDATE"} <= spec.write.dml and spec.write.search_keys:
-        out["upsert_keys"] = list(spec.write.search_keys)
+def _entry(plan: WritePlan) -> dict:
+    out = {"call": plan.call, "required": plan.needs, "fields": plan.takes}
+    if plan.source and plan.body != "tags":
+        out["source"] = plan.source
+    if plan.body != "tags":  # how sure the public evidence makes us of each call (an unproven one: results say so too)
+        out["evidence"] = str(plan.evidence)
+    if plan.unproven:
+        out["unproven"] = True
     return out
 
 
 def write_contract() -> dict[str, dict]:
-    """stream -> what it can be written with (streams without any write are left out)."""
-    out = {spec.stream: stream_contract(spec) for spec in OBJECTS if spec.write.dml}
-    out["send_email_reply"] = {"operations": ["SEND"], "SEND": {
-        "call": "POST tickets/{ticketId}/sendReply", "required": list(REPLY_FIELDS[:5]), "fields": list(REPLY_FIELDS)}}
+    """stream -> what it can be written with (streams without any write are left out): its plans."""
+    out: dict[str, dict] = {}
+    for (stream, op), plan in PLANS.items():
+        out.setdefault(stream, {"operations": sorted(ROWS[stream].write.dml)})[op] = _entry(plan)
+    for stream, entry in out.items():
+        spec, w = ROWS[stream], ROWS[stream].write
+        if spec.read.search and {"INSERT", "UPDATE"} <= w.dml and w.search_keys:
+            entry["upsert_keys"] = list(w.search_keys)
     return out
 
 

@@ -26,17 +26,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.plans import PLANS, ROWS, TRASH, operation_of, plan, refusal
 from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
-from target_zohodesk.bulk import BULK_MAX_IDS, BULK_PATHS, one_field
+from target_zohodesk.bulk import BULK_MAX_IDS, one_field
 from target_zohodesk.guard import COUNT_PATHS, RATIO_FLOOR, DeleteGuard
 from target_zohodesk.lookup import LOOKUP_BATCH
 from target_zohodesk.preview import ID_BATCH, SEARCH_BY_ID
 from target_zohodesk.sinks import ZohoDeskSink as Sink
-from target_zohodesk.writer import operation_of, refusal
+from target_zohodesk.undo import RESTORE_BATCH
 
-TRASH_IDS, TRASH_CREDITS, SEARCH_CREDITS = 50, 6, 3
+TRASH_CREDITS, SEARCH_CREDITS = 6, 3
 
 
 @dataclass
@@ -67,7 +67,7 @@ def count_input(lines, bulk: Counter | None = None) -> Counter[tuple[str, str]]:
             if refusal(message.get("stream", ""), operation) is None:
                 seen = sum(n for (stream, _), n in counts.items() if stream == message["stream"])
                 counts[(message["stream"], operation)] += 1
-                if bulk is not None and operation == "UPDATE" and message["stream"] in BULK_PATHS:
+                if bulk is not None and operation == "UPDATE" and PLANS[(message["stream"], operation)].bulk_path:
                     field = _one_field(message["stream"], message["record"])
                     if field is not None:
                         bulk[(message["stream"], seen // Sink.MAX_SIZE_DEFAULT, *field)] += 1
@@ -76,7 +76,7 @@ def count_input(lines, bulk: Counter | None = None) -> Counter[tuple[str, str]]:
 
 def _one_field(stream: str, record: dict) -> tuple | None:
     try:
-        field = one_field(allowed_body(BY_STREAM[stream], "UPDATE", record)[0])
+        field = one_field(allowed_body(ROWS[stream], "UPDATE", record)[0])
     except UnknownFields:
         return None
     if field is None:
@@ -92,23 +92,26 @@ def _bulk_cost(stream: str, bulk: Counter) -> tuple[int, Cost]:
 
 
 def _delete(stream: str, n: int) -> Cost:
-    spec = BY_STREAM.get(stream)
-    if spec is not None and spec.trash_path:
-        return Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n)
+    """``n`` deletes as the stream's DELETE plan sends them (also the undo's of a create)."""
+    spec = ROWS.get(stream)
+    delete = plan(spec, "DELETE") if spec is not None else None
+    if delete is not None and delete.grouping == TRASH:
+        return Cost(math.ceil(n / delete.batch), TRASH_CREDITS * n)
     return Cost(n, n)
 
 
 def costs(stream: str, operation: str, n: int, config: dict, bulk: Counter | None = None) -> dict[str, Cost]:
     """The run, preview, before images and undo of ``n`` records of one stream and operation."""
     run, preview, images, undo = Cost(), Cost(), Cost(), Cost()
-    spec = BY_STREAM.get(stream)
+    spec = ROWS.get(stream)
     child = spec is not None and bool(spec.links) and not (spec.parent and spec.parent.as_param)
     if operation == "DELETE":
         run = _delete(stream, n)
         limits = DeleteGuard(config).limits(stream)
         if stream in COUNT_PATHS and limits.max_ratio < 1 and RATIO_FLOOR < n <= limits.max_deletes:
             run, preview = run + Cost(1, 1), Cost(1, 1)
-        undo = Cost(math.ceil(n / TRASH_IDS), TRASH_CREDITS * n) if spec and spec.trash_path else Cost()
+        restored = spec is not None and plan(spec, "DELETE").grouping == TRASH  # undo.py: trashed ones come back
+        undo = Cost(math.ceil(n / RESTORE_BATCH), TRASH_CREDITS * n) if restored else Cost()
     elif operation == "UPDATE":
         together, calls = _bulk_cost(stream, bulk or Counter())
         run, preview, images, undo = Cost(n - together, n - together) + calls, Cost(n, n), Cost(n, n), \

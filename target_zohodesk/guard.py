@@ -25,12 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import ConfigError
+from tap_zohodesk.api.plans import PLANS, operation_of, refusal
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result, RunStopped, is_fatal
-from target_zohodesk.writer import operation_of, refusal
 
 DEFAULT_MAX_DELETES = 250
 DEFAULT_MAX_RATIO = 0.2
@@ -82,8 +81,7 @@ def guard_limits(config: dict) -> tuple[Limits, dict[str, Limits]]:
         raise ConfigError("config 'delete_guard' must be an object: stream -> {max_deletes, max_delete_ratio}")
     per_stream = {}
     for stream, limits in raw.items():
-        spec = BY_STREAM.get(stream)
-        if spec is None or "DELETE" not in spec.write.dml:
+        if (stream, "DELETE") not in PLANS:
             raise ConfigError(f"config 'delete_guard': {stream!r} is not a stream this target deletes from")
         if not isinstance(limits, dict) or not limits or set(limits) - set(KEYS):
             raise ConfigError(f"config 'delete_guard'.{stream} must be an object with max_deletes and/or "

@@ -16,12 +16,11 @@ import copy
 from jsonschema import Draft7Validator
 from singer_sdk.sinks import BatchSink
 
-from tap_zohodesk.api.catalog import BY_STREAM
+from tap_zohodesk.api.plans import ROWS, operation_of, refusal
 from tap_zohodesk.api.writable import write_only
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result
 from target_zohodesk.reader import not_utf8
-from target_zohodesk.writer import operation_of, refusal
 
 
 def _nullable(prop: dict) -> dict:
@@ -40,7 +39,7 @@ def _nullable(prop: dict) -> dict:
 def validation_schema(stream: str, schema: dict, key_properties: list[str] | None) -> dict:
     """The upstream schema as this target checks records against it (see the module docstring)."""
     out = copy.deepcopy(schema)
-    spec = BY_STREAM.get(stream)
+    spec = ROWS.get(stream)
     keys = {"id", *(key_properties or []), *(spec.primary_key if spec else ())}
     if isinstance(out.get("required"), list):
         out["required"] = [name for name in out["required"] if name not in keys]

@@ -32,6 +32,7 @@ from tap_zohodesk.api.client import ZohoDeskClient
 from tap_zohodesk.api.connection import resolve_urls
 from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.numbers import numbers_from_text
+from tap_zohodesk.api.plans import operation_of
 from tap_zohodesk.api.plugin import QuietConfigCheck, about_page, connection_properties, debug_requested
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
@@ -43,7 +44,7 @@ from target_zohodesk.preview import FieldChanges
 from target_zohodesk.reader import LineReader, RecordBeforeSchema
 from target_zohodesk.sinks import ZohoDeskSink, pending_records
 from target_zohodesk.undo import Undo, read_lines, undo_results_path
-from target_zohodesk.writer import Writer, operation_of
+from target_zohodesk.writer import Writer
 
 
 def check_upsert_keys(value: object) -> dict[str, list[str]]:

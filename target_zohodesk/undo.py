@@ -31,7 +31,8 @@ from pathlib import Path
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import GONE
-from target_zohodesk.batches import ALREADY_GONE, TRASH_BATCH
+from tap_zohodesk.api.plans import TRASH, plan
+from target_zohodesk.batches import ALREADY_GONE
 from target_zohodesk.outcome import FatalStop, Result, is_fatal
 from target_zohodesk.preview import same
 from target_zohodesk.writer import Writer
@@ -100,7 +101,7 @@ def why_not(line: dict) -> str | None:
         return "created by an earlier run (journal): undo with that run's results"
     if operation == "UPDATE" and line.get("note") == "nothing to update":
         return "the run changed nothing"
-    if operation == "DELETE" and not spec.trash_path:
+    if operation == "DELETE" and plan(spec, "DELETE").grouping != TRASH:
         return f"{stream}: removed for good (not trashed): Zoho Desk has no restore for it"
     if operation == "UPDATE" and not isinstance(line.get("before"), dict):
         return "no before image (keep_before_images was off): the earlier values are unknown"
@@ -175,14 +176,7 @@ class Undo:
         checked = list(self.client.map(lambda rid: self._guarded(spec, "TRASH", {"id": rid}, self._untouched), ids))
         out = [r for r in checked if r.status != "ok" or r.note]
         go = [(i, {"id": r.id}) for i, r in enumerate(checked) if r.status == "ok" and not r.note]
-        if spec.trash_path:
-            sent = [r for start in range(0, len(go), TRASH_BATCH)
-                    for _, r in self.writer._guard_group(spec.stream, "DELETE", go[start:start + TRASH_BATCH],
-                                                         lambda g: self.writer._trash(spec.stream, spec, g))]
-        else:
-            sent = [self.writer._guard(spec.stream, "DELETE", record,
-                                       lambda rec=record: self.writer._remove_one(spec.stream, spec, rec))
-                    for _, record in go]
+        sent = [r for _, r in self.writer.grouped(plan(spec, "DELETE"), go)]  # as the run deletes it
         if self.writer.stop is not None:
             raise FatalStop(self.writer.stop)
         return out + [Result(spec.stream, "TRASH", r.id, r.status, r.error, note=r.note) for r in sent]
@@ -215,6 +209,6 @@ class Undo:
         if moved:
             return Result(spec.stream, "REVERT", rid, "skipped", f"changed since the run by someone else "
                           f"({', '.join(moved)}): not set back")
-        self.client.request(spec.write.update_verb, (spec.write.update_path or spec.read.one).format(id=rid),
-                            json=back, label=f"revert {spec.stream}")
+        update = plan(spec, "UPDATE")
+        self.client.request(update.verb, update.path.format(id=rid), json=back, label=f"revert {spec.stream}")
         return Result(spec.stream, "REVERT", rid, "ok")

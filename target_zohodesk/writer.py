@@ -1,84 +1,49 @@
 """Turn records into Zoho Desk writes, with one result per record and a replay journal.
 
+The writer executes the write plans (api/plans.py: one per stream and operation, derived from
+the catalog row): the plan gives the call, the body builder, the grouping and the journaling.
+
 Policy in a few lines:
-- operation: ``_sdc_deleted_at`` set -> DELETE, else ``id`` -> UPDATE, else INSERT (tags are
-  written by name: a ``ticket_tags`` record is always an INSERT unless deleted); an operation
-  the stream never takes is ``skipped`` (the target says so once per stream and operation);
+- operation (plans.operation_of): an action's own (``SEND``), ``_sdc_deleted_at`` set -> DELETE,
+  else ``id`` -> UPDATE, else INSERT (tags are written by name: a ``ticket_tags`` record is
+  always an INSERT unless deleted); an operation the stream never takes is ``skipped`` (the
+  target says so once per stream and operation);
 - with ``upsert_keys`` a record without ``id`` is looked up by those fields first (lookup.py)
   and becomes an UPDATE of the record found, or an INSERT;
 - the body is the record's fields in the row's allow-list for the operation (writable.py);
   the parent ids go in the URL; other fields the tap emits are dropped (one log line per stream
   and operation at the end), any other field refuses the record; INSERT drops nulls, UPDATE
   patches exactly the fields present; an update uses the row's verb, never another;
-- creates (INSERT, sendReply) are journaled (journal.py): intent before the call, outcome
+- creates (INSERT, SEND: plans ``journaled``) are journaled (journal.py): intent before the call, outcome
   after; an intent without outcome, or a create answered 5xx or cut off, is looked up in
   Zoho before it is sent again, so no record is created twice;
-- deletes and tags go in groups (batches.py); updates setting one field to one value, in bulk (bulk.py);
+- deletes and tags go in groups as their plans say (batches.py); updates setting one field to
+  one value, in bulk (bulk.py);
 - a failure no record can fix (outcome.is_fatal) stops the writer: what is in flight ends,
   nothing more is sent, the rest is ``not_attempted`` and ``FatalStop`` is raised.
 """
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
-from decimal import Decimal
 
-from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import GONE, UNSUPPORTED
-from tap_zohodesk.api.writable import UnknownFields, required, unproven
+from tap_zohodesk.api.plans import JSON, ONE, REPLY, ROWS, UPLOAD, WritePlan, operation_of, plans_of, refusal
+from tap_zohodesk.api.rows import ObjectSpec
+from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
 from target_zohodesk.batches import GroupWrites, Item, record_id
 from target_zohodesk.bulk import BulkUpdates
+from target_zohodesk.calls import plain, reply_body
 from target_zohodesk.journal import Journal
 from target_zohodesk.lookup import Lookup, folded, natural_key
 from target_zohodesk.outcome import FatalStop, RecordError, Result, is_fatal, is_unsure
 from target_zohodesk.preview import BeforeImages, Prefetch
-from target_zohodesk.uploads import allowed_file
-
-ACTION = "send_email_reply"
-REPLY_REQUIRED = ("ticketId", "fromEmailAddress", "to", "content", "contentType")
-CONTENT_TYPES = {"html": "html", "plaintext": "plainText"}
-
-
-def operation_of(stream: str, record: dict) -> str:
-    if stream == ACTION:
-        return "SEND"
-    if record.get("_sdc_deleted_at"):
-        return "DELETE"
-    spec = BY_STREAM.get(stream)
-    by_name = spec is not None and spec.write.create == "tag" and ("ticketId" in spec.links or record.get("ticketId"))
-    return "INSERT" if by_name or not record.get("id") else "UPDATE"
-
-
-def refusal(stream: str, operation: str | None = None) -> str | None:
-    """Why this stream (or this operation of it) cannot be written, or None."""
-    if stream == ACTION:
-        return None
-    spec = BY_STREAM.get(stream)
-    if spec is None:
-        return f"{stream}: not a Zoho Desk object this target writes"
-    if not spec.write.dml:
-        return f"{stream}: read-only in Zoho Desk (no write exists)"
-    if operation is not None and operation not in spec.write.dml:
-        return f"{stream}: {operation} is not possible in Zoho Desk (allowed: {'/'.join(sorted(spec.write.dml))})"
-    return None
-
-
-def plain(value):
-    """JSON-ready: the SDK reads numbers as Decimal."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+from target_zohodesk.uploads import upload
 
 
 class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
@@ -99,7 +64,7 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
     # -- one batch ----------------------------------------------------------------------------
     def write(self, stream: str, records: list[dict]) -> list[Result]:
         """Write one batch of a stream; one result per record, in input order (FatalStop on a fatal failure)."""
-        spec = BY_STREAM.get(stream)
+        spec = ROWS.get(stream)
         results: list[Result | None] = [None] * len(records)
         work: list[tuple[int, str, dict]] = []
         for i, record in enumerate(records):
@@ -126,18 +91,20 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
         return [r for r in results if r is not None]
 
     def _run(self, stream: str, spec: ObjectSpec | None, wave: list, results: list) -> None:
-        tags = spec is not None and spec.write.create == "tag"
+        """The wave by its plans: bulk updates first, then a call per record side by side, then each
+        plan's grouped records (deletes last, whatever their grouping)."""
+        plans = plans_of(stream)
         self.prefetch(spec, wave)  # a dry run reads its updates' records 25 a search where it can (preview.py)
-        wave = self.bulk_updates(stream, spec, wave, results)  # one field, one value, many records (bulk.py)
-        singles = [w for w in wave if w[1] != "DELETE" and not tags]
+        wave = self.bulk_updates(stream, plans.get("UPDATE"), wave, results)  # one field, one value (bulk.py)
+        singles = [w for w in wave if w[1] != "DELETE" and plans[w[1]].grouping == ONE]
         for (i, _op, _record), result in zip(singles, self._map(
-                lambda w: self._guard(stream, w[1], w[2], lambda: self._one(stream, spec, w[1], w[2])), singles),
+                lambda w: self._guard(stream, w[1], w[2], lambda: self.one(plans[w[1]], w[2])), singles),
                 strict=True):
             results[i] = result
-        for operation in ("INSERT", "DELETE"):
-            group = [(i, record) for i, op, record in wave if op == operation and (tags or op == "DELETE")]
-            writes = self._tags(stream, operation, group) if tags else self._delete(stream, spec, group)
-            for i, result in writes:
+        for operation, plan in plans.items():
+            group = [(i, record) for i, op, record in wave
+                     if op == operation and (op == "DELETE" or plan.grouping != ONE)]
+            for i, result in self.grouped(plan, group) if group else ():
                 results[i] = result
 
     def _map(self, fn, items):
@@ -184,25 +151,24 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
                 yield i, Result(stream, operation, record_id(record), status, error)
 
     # -- planning -----------------------------------------------------------------------------
-    def _links(self, spec: ObjectSpec, record: dict, operation: str) -> dict[str, str]:
-        links = {}
-        for link in spec.links:
-            if spec.parent.as_param:
-                continue
-            if not record.get(link):
-                raise RecordError(f"{spec.stream}: {operation} needs {link} (the parent's id)")
-            links[link] = str(record[link])
-        return links
+    @staticmethod
+    def _links(plan: WritePlan, record: dict) -> dict[str, str]:
+        """The parent ids the plan's path takes from the record."""
+        missing = next((link for link in plan.links if not record.get(link)), None)
+        if missing:
+            raise RecordError(f"{plan.stream}: {plan.operation} needs {missing} (the parent's id)")
+        return {link: str(record[link]) for link in plan.links}
 
-    def _body(self, spec: ObjectSpec, operation: str, record: dict) -> dict:
+    def _body(self, plan: WritePlan, record: dict) -> dict:
+        """The ``json`` builder: the record's fields in the plan's allow-list (writable.py)."""
         try:
-            body, dropped = allowed_body(spec, operation, record)
+            body, dropped = allowed_body(plan.spec, plan.operation, record)
         except UnknownFields as exc:
             raise RecordError(str(exc)) from None
         if dropped:
             with self._stop_lock:
-                self.dropped.setdefault((spec.stream, operation), Counter()).update(dropped)
-        return {k: plain(v) for k, v in body.items() if not (operation == "INSERT" and v is None)}
+                self.dropped.setdefault((plan.stream, plan.operation), Counter()).update(dropped)
+        return {k: plain(v) for k, v in body.items() if not (plan.operation == "INSERT" and v is None)}
 
     def dropped_lines(self) -> list[str]:
         """One line per stream and operation: the emitted fields left out of its bodies, and how often."""
@@ -210,17 +176,17 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
                 + ", ".join(f"{name} ({n} records)" for name, n in sorted(counts.items()))
                 for (stream, operation), counts in sorted(self.dropped.items())]
 
-    def _insert_body(self, spec: ObjectSpec, record: dict) -> dict:
-        body = self._body(spec, "INSERT", record)
-        if spec.write.contact_or:  # tickets: contactId, or a contact by email (matched or created by Zoho)
+    def _insert_body(self, plan: WritePlan, record: dict) -> dict:
+        body = self._body(plan, record)
+        if plan.either:  # tickets: contactId, or a contact by email (matched or created by Zoho)
             email = body.pop("contactEmail", None)
             if not body.get("contactId"):
                 if not email:
-                    raise RecordError(f"{spec.stream}: INSERT needs {' or '.join(spec.write.contact_or)}")
+                    raise RecordError(f"{plan.stream}: INSERT needs {' or '.join(plan.either)}")
                 body["contact"] = {"email": email}
-        missing = [f for f in required(spec) if body.get(f) in (None, "", [])]
+        missing = [f for f in plan.required if body.get(f) in (None, "", [])]
         if missing:
-            raise RecordError(f"{spec.stream}: INSERT needs {', '.join(missing)}")
+            raise RecordError(f"{plan.stream}: INSERT needs {', '.join(missing)}")
         return body
 
     def _upserts(self, stream: str, spec: ObjectSpec, work: list, results: list) -> tuple[list[list], dict]:
@@ -274,46 +240,58 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
         return entry is not None and entry.state == "done"
 
     # -- execution ----------------------------------------------------------------------------
-    def _one(self, stream: str, spec: ObjectSpec | None, operation: str, record: dict) -> Result:
+    def one(self, plan: WritePlan, record: dict) -> Result:
+        """One record's call, as its plan says: a create (journaled), an update, or a delete."""
+        if plan.operation == "DELETE":
+            return self._remove_one(plan, record)
         matched = record.pop("_upsert", None)
-        if operation == "SEND":
-            links = {"ticketId": str(record.get("ticketId") or "")}
-            return self._creating(stream, BY_STREAM["threads"], record, self._reply(record), links)
-        links = self._links(spec, record, operation)
-        if operation == "INSERT":
-            if spec.write.create == "upload":
-                call = self._upload(spec, record, links)
-            else:
-                call = ("POST", spec.read.path.format(**links), self._insert_body(spec, record), None)
-            result = self._creating(stream, spec, record, call, links)
+        if plan.journaled:
+            call, links = self._create_call(plan, record)
+            result = self._creating(plan, record, call, links)
             result.matched_by = matched
             return result
-        body = self._body(spec, operation, record)
-        path = (spec.write.update_path or spec.read.one).format(**links, id=record["id"])
+        links = self._links(plan, record)
+        body = self._body(plan, record)
+        path = plan.path.format(**links, id=record["id"])
         if not body:
-            return Result(stream, operation, str(record["id"]), "ok", note="nothing to update", dry_run=self.dry_run)
-        note = unproven(spec, operation)
-        seen = self.before_image(spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
+            return Result(plan.stream, plan.operation, str(record["id"]), "ok", note="nothing to update",
+                          dry_run=self.dry_run)
+        note = plan.note
+        seen = self.before_image(plan.spec, links, str(record["id"]), body)  # preview.py: kept, or previewed
         note = "; ".join(filter(None, [note, seen.pop("note", None)])) or None
         if not self.dry_run:
-            self._update(spec, path, body)
-        return Result(stream, operation, str(record["id"]), "ok", note=note, dry_run=self.dry_run,
+            self._update(plan, path, body)
+        return Result(plan.stream, plan.operation, str(record["id"]), "ok", note=note, dry_run=self.dry_run,
                       matched_by=matched, **seen)
 
-    def _update(self, spec: ObjectSpec, path: str, body: dict) -> None:
-        """The row's verb and no other (R9); where no public source shows the call, an error says so."""
+    def _create_call(self, plan: WritePlan, record: dict) -> tuple[tuple, dict]:
+        """(verb, path, body, files) of a create by its plan's body builder, and the parent ids."""
+        if plan.body == REPLY:
+            body = reply_body(plan, record)  # says every field missing, the ticket's id included
+            links = self._links(plan, record)
+            return (plan.verb, plan.path.format(**links), body, None), links
+        links = self._links(plan, record)
+        if plan.body == UPLOAD:
+            return upload(plan, record, links, self.attachments_dir), links
+        if plan.body != JSON:
+            raise ValueError(f"{plan.stream}: no body builder {plan.body!r} for a create")
+        return (plan.verb, plan.path.format(**links), self._insert_body(plan, record), None), links
+
+    def _update(self, plan: WritePlan, path: str, body: dict) -> None:
+        """The plan's verb and no other (R9); where no public source shows the call, an error says so."""
         try:
-            self.client.request(spec.write.update_verb, path, json=body, label=f"update {spec.stream}")
+            self.client.request(plan.verb, path, json=body, label=f"update {plan.stream}")
         except ZohoDeskError as exc:
-            note = unproven(spec, "UPDATE")
+            note = plan.note
             if note and exc.kind in (GONE, UNSUPPORTED):
                 raise RecordError(f"{exc} ({note})") from None
             raise
 
-    def _creating(self, stream: str, spec: ObjectSpec, record: dict, call: tuple, links: dict) -> Result:
-        """A create, journaled: intent, call, outcome; an unknown outcome is looked up first."""
+    def _creating(self, plan: WritePlan, record: dict, call: tuple, links: dict) -> Result:
+        """A create, journaled: intent, call, outcome; an unknown outcome is looked up first (where the
+        plan's row reads what it makes)."""
         method, path, body, files = call
-        operation = "SEND" if stream == ACTION else "INSERT"
+        stream, spec, operation = plan.stream, plan.spec, plan.operation
         sent = body if files is None else {"name": files["file"][0], "size": str(len(files["file"][1]))}
         key = self.journal.key(stream, record) if self.journal else None
         entry = self.journal.get(key) if key else None
@@ -356,30 +334,3 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
             return Result(stream, operation, zoho_id, "ok")
         raise RecordError(f"{last} (still unsure after {self.client.max_retries + 1} tries and as many lookups: "
                           "a replay looks it up again before creating it)")
-
-    def _reply(self, record: dict):
-        missing = [f for f in REPLY_REQUIRED if record.get(f) in (None, "")]
-        if missing:
-            raise RecordError(f"{ACTION}: missing {', '.join(missing)}")
-        content_type = CONTENT_TYPES.get(str(record["contentType"]).lower())
-        if content_type is None:
-            raise RecordError(f"{ACTION}: contentType must be html or plainText, got {record['contentType']!r}")
-        body = {"channel": "EMAIL", "fromEmailAddress": record["fromEmailAddress"], "to": record["to"],
-                "content": record["content"], "contentType": content_type,
-                "isForward": bool(record.get("isForward"))}
-        body.update({k: record[k] for k in ("cc", "bcc") if record.get(k)})
-        return "POST", f"tickets/{record['ticketId']}/sendReply", plain(body), None
-
-    def _upload(self, spec: ObjectSpec, record: dict, links: dict):
-        if record.get("filePath"):
-            path = allowed_file(spec.stream, record["filePath"], self.attachments_dir)
-            name, content = record.get("name") or path.name, path.read_bytes()
-        elif record.get("contentBase64") and record.get("name"):
-            name, content = record["name"], base64.b64decode(record["contentBase64"])
-        else:
-            raise RecordError(f"{spec.stream}: INSERT needs filePath, or name and contentBase64 (the file)")
-        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        path = spec.read.path.format(**links)
-        if record.get("isPublic") is not None:
-            path += f"?isPublic={str(bool(record['isPublic'])).lower()}"
-        return "POST", path, None, {"file": (name, content, kind)}

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskError
+from tap_zohodesk.api.plans import PLANS
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap, run_target, singer_lines
 
@@ -110,9 +110,8 @@ def test_a_custom_value_that_is_not_its_type_stops_the_run(emulator):
 
 def test_an_update_verb_refused_with_405_is_an_error_not_a_second_verb(emulator, tmp_path, monkeypatch):
     """Round 2 R9: an update uses the row's verb only (no evidence is split there); a 405 fails the record."""
-    spec = BY_STREAM["contract_comments"]  # PUT like its siblings; made PATCH here, which the path refuses
-    monkeypatch.setitem(BY_STREAM, "contract_comments",
-                        dataclasses.replace(spec, write=dataclasses.replace(spec.write, update_verb="PATCH")))
+    plan = PLANS[("contract_comments", "UPDATE")]  # PUT like its siblings; made PATCH here, which the path refuses
+    monkeypatch.setitem(PLANS, ("contract_comments", "UPDATE"), dataclasses.replace(plan, verb="PATCH"))
     rows = emulator.store.tables["contract_comments"].rows[:2]
     before = [r["content"] for r in rows]
     records = [{"id": r["id"], "contractId": r["contractId"], "content": f"edited {k}"} for k, r in enumerate(rows)]

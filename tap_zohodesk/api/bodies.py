@@ -95,3 +95,5 @@ HC_GROUP = Body(_set("description", "helpCenterId", "name"))
 HC_LABEL = Body(_set("color", "description", "helpCenterId", "name"))
 # uploads (multipart ``file``): the only JSON-side inputs are the file and its visibility.
 UPLOAD = Body(_set("filePath", "contentBase64", "name", "isPublic"), _set("isPublic"))
+# an email reply (POST tickets/{ticketId}/sendReply: OAS, n8n, Pipedream); the ticket goes in the URL, channel is EMAIL.
+REPLY = Body(_set("fromEmailAddress", "to", "content", "contentType", "isForward", "cc", "bcc"), source="OAS")

@@ -152,7 +152,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                                                            cf_module="contracts"),
                filters=Filters({"id": "=", "accountId": "=", "departmentId": "=", "ownerId": "="}),
                write=Write(ALL, required=("contractName", "accountId", "departmentId"), fields=B.CONTRACT,
-                           delete="trash", trash_key="contractIds"),
+                           delete="trash", trash_key="contractIds", bulk_path="contracts/updateMany"),
                marks_deletes="contracts"),
     *children("contracts", "contractId", {"comments": ALL}),
     ObjectSpec("products", MODIFIED, "modifiedTime", Read("products", 100, search="products/search", slim=True,
@@ -168,7 +168,7 @@ OBJECTS: tuple[ObjectSpec, ...] = (
     # -- tickets -----------------------------------------------------------------------
     ObjectSpec("tickets", MODIFIED, "modifiedTime", Read("tickets", 100, search="tickets/search",
                                                          cf_module="tickets", unwind=SHARED),
-               filters=TICKET_FILTERS, write=Write(ALL, **TICKET_WRITE),
+               filters=TICKET_FILTERS, write=Write(ALL, bulk_path="tickets/updateMany", **TICKET_WRITE),
                marks_deletes="tickets"),
     ObjectSpec("tickets_extended", MODIFIED, "modifiedTime",
                Read("tickets", 100, search="tickets/search", extended=True, details_of="tickets", cf_module="tickets",
@@ -292,6 +292,15 @@ OBJECTS: tuple[ObjectSpec, ...] = (
                write=named(ALL, fields=B.HC_GROUP)),
     ObjectSpec("help_center_labels", MODIFIED, "modifiedTime", Read("labels"), filters=ONLY_ID,
                write=named(ALL, fields=B.HC_LABEL)),
+)
+
+# Actions: writes that make a record of another object; target-zohodesk takes them as streams, the tap reads
+# none. An email reply on a ticket makes a thread, read (after an unsure send) where the ticket's threads are.
+ACTIONS: tuple[ObjectSpec, ...] = (
+    ObjectSpec("send_email_reply", FULL, None, Read("tickets/{ticketId}/threads", 200, schema="threads"),
+               parent=Parent("tickets", "ticketId"),
+               write=Write(frozenset({"SEND"}), create="reply", create_path="tickets/{ticketId}/sendReply",
+                           required=("fromEmailAddress", "to", "content", "contentType"), fields=B.REPLY)),
 )
 
 

@@ -64,15 +64,18 @@ Filters: the contract's native filters, pushed to the API
     without them): never sent, applied to its answer; ``uncertain``: filters no evidence shows
     the endpoint takes: sent, and applied to the answer when refused.
 
-Write: what target-zohodesk writes, and how
-    ``dml``: the operations allowed; ``create``: ``json``, ``upload`` (multipart ``file``) or
-    ``tag`` (by name through the ticket, ``tag_calls``); ``required`` fields of a create, and
+Write: what target-zohodesk writes, and how (api/plans.py derives one plan per operation from it)
+    ``dml``: the operations allowed (``SEND``: an action, e.g. an email reply); ``create``:
+    ``json``, ``upload`` (multipart ``file``), ``tag`` (by name through the ticket,
+    ``tag_calls``) or ``reply`` (an email reply on a ticket); ``create_path``: where a create
+    or an action goes (default: ``Read.path``); ``required`` fields of a create, and
     ``contact_or``: it also needs one of these; ``fields``: the allow-list of a create's body
     (a ``Body``: ``insert``, ``update`` (default: as insert) and ``source``, the evidence it comes
     from: OAS request bodies, or ``schema`` (the stream's fields less what Zoho computes) where no
     request body was read); a record's other fields that the tap emits are dropped, anything else
     is refused (writable.py); ``write_only``: inputs no read returns (JSON schema each);
-    ``update_verb`` / ``update_path``; ``delete``: ``trash`` (``POST <trash_path>`` with
+    ``update_verb`` / ``update_path``; ``bulk_path``: the call setting one field on many records
+    (``updateMany``, bulk.py); ``delete``: ``trash`` (``POST <trash_path>`` with
     ``{trash_key: [ids]}``), ``unfollow`` (``removeFollowers``), ``tag`` or ``remove``
     (``remove_verb <remove_path>``); ``search_keys``: fields its search matches exactly, the
     possible natural keys of an upsert; ``proof`` / ``evidence``: how sure we are of each
@@ -206,6 +209,8 @@ class Write:
     write_only: dict[str, dict] = field(default_factory=dict)
     update_verb: str = "PATCH"
     update_path: str | None = None
+    bulk_path: str | None = None
+    create_path: str | None = None
     delete: str = "remove"
     trash_key: str | None = None
     trash_path: str | None = None

@@ -10,7 +10,7 @@ since Zoho would answer it with 422 INVALID_DATA.
 
 from __future__ import annotations
 
-from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
+from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.api.schema_files import load_schema
 
 LOCAL = frozenset({"id", "_upsert"})  # read by the writer, never sent
@@ -56,14 +56,6 @@ def body(spec: ObjectSpec, operation: str, record: dict) -> tuple[dict, list[str
         rid = record.get("id")
         raise UnknownFields(spec.stream, operation, str(rid) if rid else None, sorted(unknown))
     return out, dropped
-
-
-def unproven(spec: ObjectSpec, operation: str) -> str | None:
-    """The note each result of an operation no public source shows carries (None: shown)."""
-    evidence = spec.write.evidence_of(operation)
-    if evidence.grade != UNPROVEN:
-        return None
-    return f"unproven call ({evidence.source}): no public source shows {operation} of {spec.stream} at this path"
 
 
 def required(spec: ObjectSpec) -> tuple[str, ...]:
