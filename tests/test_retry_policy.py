@@ -60,3 +60,25 @@ def test_client_calls_and_the_token_request_use_the_one_policy(emulator, waits):
     assert len(client.get("agents", {"from": 0, "limit": 5})["data"]) == 5
     assert waits == [4.0, 4.0]  # Zoho's Retry-After, waited by backoff (recorded here, not slept)
     assert client.stats()["retries"] == 2 and emulator.calls["GET /agents"] == 3
+
+
+def test_a_stale_token_is_refreshed_within_a_try_sharing_the_retry_budget(emulator, waits):
+    """500, then 401 (token expired: refreshed, sent again at once), then 500s: max_retries 2 are
+    three tries in all, the refresh inside the second, as the hand-written loop did."""
+    client = ZohoDeskClient(emulator.config(max_retries=2))
+    client.get("agents", {"from": 0, "limit": 1})
+    emulator.reset_counts()
+    seen = []
+
+    def hook(method, template):
+        seen.append(template)
+        if len(seen) == 3:  # the call sent again after the refresh, and every one after it
+            emulator.inject("500", times=5, path="/agents$")
+
+    emulator.inject("500", times=1, path="/agents$")
+    emulator.expire_tokens_after(0)
+    emulator.hook = hook
+    with pytest.raises(ZohoDeskError, match=r"GET /agents -> HTTP 500"):
+        client.get("agents", {"from": 0, "limit": 1})
+    assert emulator.calls["GET /agents"] == 4 and len(waits) == 2
+    assert client.stats()["retries"] == 2 and client.stats()["token_refreshes"] == 2

@@ -197,7 +197,7 @@ class ZohoDeskClient:
         ``label`` names the call in the statistics (default: method and path).
         ``retry_unsafe=False`` (for creating writes) retries only answers that prove the
         request was not processed (429, a connection never opened), never a cut connection or a 5xx.
-        The retry rule is ``_final`` (api/retry.py waits); one try is ``_try``.
+        The retry rule is ``_final`` (api/retry.py waits); one try is ``_attempt``.
         """
         where = "/" + path.lstrip("/")
         if self.budget is not None and self.credits_used >= self.budget:
@@ -205,18 +205,27 @@ class ZohoDeskClient:
                               f"{self.budget:,} used before {method} {where}; {self.next_run()}")
         call = _Call(method, where, f"{self.api_url}{where}", label or f"{method} {path}",
                      dict(params=params, json=json, files=files))
-        final = _final if retry_unsafe else _final_unsafe
+        refreshed: list[str] = []  # the stale token this request refreshed (once at most)
         try:
-            try:
-                return self.policy.run(functools.partial(self._try, call), final=final)
-            except _StaleToken as stale:  # refreshed once when a call proves the token stale
-                self.access_token(stale=stale.token)
-            try:
-                return self.policy.run(functools.partial(self._try, call), final=final)
-            except _StaleToken as stale:
-                raise stale.error from None
+            return self.policy.run(functools.partial(self._attempt, call, refreshed),
+                                   final=_final if retry_unsafe else _final_unsafe)
         except Again as spent:
             raise spent.error from spent.__cause__
+
+    def _attempt(self, call: _Call, refreshed: list[str]) -> Any:
+        """One try of the policy: a call proving the token stale (401 INVALID_OAUTH) refreshes it
+        and is sent again at once, within the same try; once per request, then the 401 is the error."""
+        try:
+            return self._try(call)
+        except _StaleToken as stale:
+            if refreshed:
+                raise stale.error from None
+            refreshed.append(stale.token)
+            self.access_token(stale=stale.token)
+        try:
+            return self._try(call)
+        except _StaleToken as stale:
+            raise stale.error from None
 
     def _seen(self, again: Again, wait: float | None) -> None:
         """The policy's hook: a 429 (throttled, or the daily credits spent) tells the limiter."""

@@ -59,6 +59,10 @@ def _fixed(waits: Iterable[float]) -> Generator[float, Any, None]:
         yield wait
 
 
+def _call(attempt: Callable[[], T]) -> T:
+    return attempt()
+
+
 def _never(again: Again) -> bool:
     return False
 
@@ -71,14 +75,17 @@ class RetryPolicy:
         self.seen = seen or (lambda again, wait: None)
         self.retries = 0
         self._lock = threading.Lock()
+        self._runners: dict[Callable[[Again], bool], Callable] = {}  # one backoff decorator per give-up rule
 
     def run(self, attempt: Callable[[], T], *, final: Callable[[Again], bool] = _never) -> T:
         """``attempt()`` until it returns; an ``Again`` is waited out and tried again unless
         ``final(again)`` or the retries are spent: then the ``Again`` is raised."""
-        retrying = backoff.on_exception(
-            _waits, Again, max_tries=self.max_retries + 1, jitter=None, giveup=final,
-            on_backoff=self._backoff, on_giveup=self._giveup, logger=None, base=self.base)
-        return retrying(attempt)()
+        runner = self._runners.get(final)
+        if runner is None:
+            runner = self._runners[final] = backoff.on_exception(
+                _waits, Again, max_tries=self.max_retries + 1, jitter=None, giveup=final,
+                on_backoff=self._backoff, on_giveup=self._giveup, logger=None, base=self.base)(_call)
+        return runner(attempt)
 
     def _backoff(self, details: dict) -> None:
         with self._lock:
