@@ -91,7 +91,9 @@ def setting(name: str, prop: dict) -> dict:
 
 def plugin_entry(cls: type) -> dict:
     """The managed keys of one plugin's meltano.yml entry."""
-    about = cls._get_about_info()  # config_jsonschema + the SDK's built-in settings
+    from tap_zohodesk.api.sdk import about_info  # the project is importable once a plugin class is
+
+    about = about_info(cls)  # config_jsonschema + the SDK's built-in settings
     schema = json.loads(json.dumps(about.settings))  # plain data: str enums become strings
     entry: dict = {"capabilities": [str(getattr(c, "value", c)) for c in about.capabilities],
                    "settings": [setting(name, prop) for name, prop in schema["properties"].items()]}

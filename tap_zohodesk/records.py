@@ -19,11 +19,11 @@ import sys
 from collections.abc import Callable, Iterator
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
 from tap_zohodesk.api.schema_files import types_of
+from tap_zohodesk.api.sdk import stream_version, utc_now
 from tap_zohodesk.drift import StreamDrift
 
 Pruner = Callable[[dict, str], None]
@@ -116,7 +116,7 @@ class PrunedRecordMessages:
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
-                yield RecordMessage(stream=stream_map.stream_alias, record=mapped, version=self._stream_version,
+                yield RecordMessage(stream=stream_map.stream_alias, record=mapped, version=stream_version(self),
                                     time_extracted=utc_now())
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.api.sdk import tap_state
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
@@ -78,7 +79,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         """A first read (no bookmark yet, or ranges left by a stopped one) with calls to spare for
         parallel time ranges (ranges.py). Read from the tap's state dict: the SDK asks ``is_sorted``
         while it builds its state manager."""
-        own = (self._tap_state or {}).get("bookmarks", {}).get(self.name, {})
+        own = tap_state(self).get("bookmarks", {}).get(self.name, {})
         return "time_ranges" in own or ("replication_key_value" not in own
                                        and int(self.config.get("max_concurrency") or 5) > 1)
 

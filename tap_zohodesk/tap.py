@@ -16,6 +16,7 @@ from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.numbers import numbers_from_text
 from tap_zohodesk.api.plugin import QuietConfigCheck, connection_properties
 from tap_zohodesk.api.schema_files import load_schema
+from tap_zohodesk.api.sdk import about_info, raw_config
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
 from tap_zohodesk.drift import EXTRA, EXTRA_SCHEMA, drift_lines
@@ -75,7 +76,7 @@ class TapZohoDesk(QuietConfigCheck, Tap):
     ).to_dict()
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        numbers_from_text(self._config, self.config_jsonschema)  # TAP_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        numbers_from_text(raw_config(self), self.config_jsonschema)  # TAP_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
         return super()._validate_config(raise_errors=raise_errors)
 
     @classmethod
@@ -217,7 +218,7 @@ class TapZohoDesk(QuietConfigCheck, Tap):
     @classmethod
     def print_about(cls, output_format: str | None = None) -> None:
         """The SDK's about information, plus each stream's read call and its evidence grade."""
-        print(about_text(cls._get_about_info(), output_format))  # noqa: T201
+        print(about_text(about_info(cls), output_format))  # noqa: T201
 
 
 def main() -> None:  # console-script entry point

@@ -21,6 +21,7 @@ from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from singer_sdk.singerlib.json import deserialize_json
 
+from tap_zohodesk.api.sdk import mark_line
 from target_zohodesk.outcome import FatalStop, RunStopped
 
 NEEDS = {"SCHEMA": ("stream", "schema"), "RECORD": ("stream", "record"), "STATE": ("value",),
@@ -123,7 +124,7 @@ class LineReader(SingerReader):
             self.lines = number
             if not line.strip():
                 continue
-            self._current_message = line
+            mark_line(self, line)
             try:
                 message = check(line, number)
                 callbacks[message["type"]](message)

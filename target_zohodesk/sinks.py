@@ -17,6 +17,7 @@ from jsonschema import Draft7Validator
 from singer_sdk.sinks import BatchSink
 
 from tap_zohodesk.api.plans import ROWS, operation_of, refusal
+from tap_zohodesk.api.sdk import pending_batch
 from tap_zohodesk.api.writable import write_only
 from target_zohodesk.batches import record_id
 from target_zohodesk.outcome import FatalStop, Result
@@ -111,4 +112,4 @@ class ZohoDeskSink(BatchSink):
 
 def pending_records(sink: ZohoDeskSink) -> list[dict]:
     """Records a sink holds that were never sent."""
-    return [record for record, refused in (sink._pending_batch or {}).get("items") or [] if refused is None]
+    return [record for record, refused in pending_batch(sink).get("items") or [] if refused is None]

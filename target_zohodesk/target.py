@@ -34,6 +34,7 @@ from tap_zohodesk.api.errors import ConfigError
 from tap_zohodesk.api.numbers import numbers_from_text
 from tap_zohodesk.api.plans import operation_of
 from tap_zohodesk.api.plugin import QuietConfigCheck, about_page, connection_properties, debug_requested
+from tap_zohodesk.api.sdk import about_info, all_sinks, drop_pending_batch, latest_state, pending_batch, raw_config
 from target_zohodesk.batches import record_id
 from target_zohodesk.contract import as_markdown, as_text, write_contract
 from target_zohodesk.estimate import estimate_lines
@@ -113,7 +114,7 @@ class TargetZohoDesk(QuietConfigCheck, Target):
     ).to_dict()
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        numbers_from_text(self._config, self.config_jsonschema)  # TARGET_..._RETRY_BACKOFF_SECONDS=0.5: api/numbers.py
+        numbers_from_text(raw_config(self), self.config_jsonschema)  # TARGET_..._BACKOFF_SECONDS=0.5: api/numbers.py
         return super()._validate_config(raise_errors=raise_errors)
 
     def __init__(self, *args, **kwargs):
@@ -154,9 +155,9 @@ class TargetZohoDesk(QuietConfigCheck, Target):
         record[TAG] = self.writer.journal.tag(stream, record, self.segment)
 
     def _process_state_message(self, message_dict: dict) -> None:
-        before = self._latest_state
+        before = latest_state(self)
         super()._process_state_message(message_dict)
-        if self._latest_state != before:
+        if latest_state(self) != before:
             self.segment += 1
 
     # -- reporting ----------------------------------------------------------------------------
@@ -225,11 +226,11 @@ class TargetZohoDesk(QuietConfigCheck, Target):
 
     def _abandon_pending(self) -> None:
         """Records read but never sent, in every sink: not attempted."""
-        for sink in [*self._sinks_to_clear, *self._sinks_active.values()]:
-            refused = [r for _, r in (sink._pending_batch or {}).get("items") or [] if r is not None]
+        for sink in all_sinks(self):
+            refused = [r for _, r in pending_batch(sink).get("items") or [] if r is not None]
             self.report(refused + [Result(sink.stream_name, operation_of(sink.stream_name, r), record_id(r),
                                           "not_attempted") for r in pending_records(sink)])
-            sink._pending_batch = None
+            drop_pending_batch(sink)
         self.report(self.guard.abandon())
 
     def _write_state_message(self, state: dict) -> None:
@@ -296,7 +297,7 @@ class TargetZohoDesk(QuietConfigCheck, Target):
     @classmethod
     def print_about(cls, output_format: str | None = None) -> None:
         """The SDK's about information, plus what each stream can be written with."""
-        print(about_page(cls._get_about_info(), output_format, "writes", write_contract(), as_markdown,  # noqa: T201
+        print(about_page(about_info(cls), output_format, "writes", write_contract(), as_markdown,  # noqa: T201
                          as_text))
 
 

@@ -146,3 +146,14 @@ def test_a_broken_ref_in_a_shared_part_names_that_part(files):
     files["a.json"] = {"properties": {"owner": {"$ref": "_defs.json#/$defs/who"}}}
     with pytest.raises(SchemaFileError, match=r"^_defs\.json#/\$defs/who/properties/team: \$ref '#/\$defs/team'"):
         schema_files.load("a")
+
+
+def test_a_ref_is_looked_up_as_json_schema_reads_it(files):
+    """Where a ``$ref`` points is found by ``referencing`` (the library jsonschema and the SDK use),
+    so a pointer reads as the standard says: percent-encoded, ``~1`` for a slash in a name."""
+    files["_defs.json"] = {"$defs": {"a b": {"type": "string"}, "c/d": {"type": "integer"}}}
+    files["a.json"] = {"type": "object", "properties": {"x": {"$ref": "_defs.json#/$defs/a%20b"},
+                                                         "y": {"$ref": "_defs.json#/$defs/c~1d"}}}
+    resolved = schema_files.load("a")
+    assert len(resolved["properties"]) == 2
+    assert resolved["properties"] == {"x": {"type": "string"}, "y": {"type": "integer"}}

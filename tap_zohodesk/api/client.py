@@ -10,7 +10,8 @@ Policy in a few lines:
   is waited out with backoff up to max_retries, then fails saying it is rate-limiting;
 - 204 is an empty answer; lists are ``{"data": [...]}`` read page by page at the cap;
   a GET answered 2xx with no body or with a body that is not JSON raises ZohoDeskError;
-- 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After;
+- 429, 5xx and cut connections are retried with exponential backoff, honouring Retry-After
+  (the core's one policy, api/retry.py; the give-up rule by kind is ``_final``/``_final_unsafe``);
   a 429 also halves the number of calls allowed in flight, which then grows back by one
   per 20 successes (so a pool slows down rather than failing), never again above the cap a
   concurrency 429 showed (kept for the run);
@@ -28,7 +29,6 @@ import concurrent.futures
 import functools
 import logging
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -39,12 +39,13 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, backoff_wait, reach, resolve_urls
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, reach, resolve_urls
 from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import (
     BUDGET,
     CREDITS,
     GONE,
+    THROTTLED,
     UNSURE,
     ZohoAuthError,
     ZohoDeskError,
@@ -55,6 +56,7 @@ from tap_zohodesk.api.errors import (
 )
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
+from tap_zohodesk.api.retry import Again, RetryPolicy
 
 __all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time",
            "to_zoho_time"]
@@ -104,7 +106,7 @@ def parse_zoho_time(value: str) -> datetime:
 
 @dataclass(frozen=True)
 class _Call:
-    """One API call as the retry loop repeats it."""
+    """One API call as the retry policy repeats it."""
 
     method: str
     where: str
@@ -113,20 +115,23 @@ class _Call:
     payload: dict
 
 
-class _Retryable(Exception):
-    """One try failed in a way the retry rule may try again (``error`` is what it raises if not)."""
-
-    def __init__(self, error: ZohoDeskError, retry_after: str | None = None):
-        super().__init__(str(error))
-        self.error, self.retry_after = error, retry_after
-
-
 class _StaleToken(Exception):
     """A call answered 401 INVALID_OAUTH with ``token``: refresh it once and try again."""
 
     def __init__(self, token: str, error: ZohoDeskError):
         super().__init__(str(error))
         self.token, self.error = token, error
+
+
+def _final(again: Again) -> bool:
+    """The retry rule of a call safe to repeat: a 429, a 5xx or a cut connection is retried, the
+    daily credits spent are not (hours away)."""
+    return again.error.kind == CREDITS  # type: ignore[attr-defined]
+
+
+def _final_unsafe(again: Again) -> bool:
+    """The retry rule of a creating write: only a 429 (Zoho did nothing) is retried."""
+    return again.error.kind != THROTTLED  # type: ignore[attr-defined]
 
 
 class ZohoDeskClient:
@@ -145,12 +150,12 @@ class ZohoDeskClient:
         self._down: set[str] = set()  # hosts found unreachable: one try each from then on
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
                                  backoff=self.backoff, down=self._down, timeouts=self.timeouts)
+        self.policy = RetryPolicy(self.max_retries, self.backoff, seen=self._seen)  # the core's one retry policy
         self._stats_lock = threading.Lock()
         self.learned = Learned()  # fallbacks an endpoint asked for, remembered for the run
         self.budget = int(config["max_api_credits"]) if config.get("max_api_credits") else None
         self.credits_by: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
-        self.retries = 0
         self.credits_used = 0
         self.credits_remaining: int | None = None
         self.skew: float | None = None  # seconds Zoho's clock is ahead of ours, from its first Date header
@@ -165,11 +170,6 @@ class ZohoDeskClient:
             settle(session, (self.api_url, self.accounts_url))  # the environment read once (environment.py)
             self._local.session = session
         return session
-
-    def _sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
-        with self._stats_lock:
-            self.retries += 1
-        time.sleep(backoff_wait(self.backoff, attempt, retry_after))
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         with self.limiter:
@@ -197,7 +197,7 @@ class ZohoDeskClient:
         ``label`` names the call in the statistics (default: method and path).
         ``retry_unsafe=False`` (for creating writes) retries only answers that prove the
         request was not processed (429, a connection never opened), never a cut connection or a 5xx.
-        The retry rule is ``_again``; one try is ``_try``.
+        The retry rule is ``_final`` (api/retry.py waits); one try is ``_attempt``.
         """
         where = "/" + path.lstrip("/")
         if self.budget is not None and self.credits_used >= self.budget:
@@ -205,28 +205,35 @@ class ZohoDeskClient:
                               f"{self.budget:,} used before {method} {where}; {self.next_run()}")
         call = _Call(method, where, f"{self.api_url}{where}", label or f"{method} {path}",
                      dict(params=params, json=json, files=files))
-        token_retried, attempt = False, 0
-        while True:
-            try:
-                return self._try(call)
-            except _StaleToken as stale:  # refreshed once when a call proves the token stale
-                if token_retried:
-                    raise stale.error from None
-                token_retried = True
-                self.access_token(stale=stale.token)
-            except _Retryable as again:
-                if not self._again(again, attempt, retry_unsafe):
-                    raise again.error from again.__cause__
-                self._sleep_before_retry(attempt, again.retry_after)
-                attempt += 1
+        refreshed: list[str] = []  # the stale token this request refreshed (once at most)
+        try:
+            return self.policy.run(functools.partial(self._attempt, call, refreshed),
+                                   final=_final if retry_unsafe else _final_unsafe)
+        except Again as spent:
+            raise spent.error from spent.__cause__
 
-    def _again(self, again: _Retryable, attempt: int, retry_unsafe: bool) -> bool:
-        """The one retry rule: within ``max_retries``, a 429 always (Zoho did nothing), a 5xx or a
-        cut connection only where doing the call twice is safe (``retry_unsafe``)."""
-        return attempt < self.max_retries and (retry_unsafe or again.error.status == 429)
+    def _attempt(self, call: _Call, refreshed: list[str]) -> Any:
+        """One try of the policy: a call proving the token stale (401 INVALID_OAUTH) refreshes it
+        and is sent again at once, within the same try; once per request, then the 401 is the error."""
+        try:
+            return self._try(call)
+        except _StaleToken as stale:
+            if refreshed:
+                raise stale.error from None
+            refreshed.append(stale.token)
+            self.access_token(stale=stale.token)
+        try:
+            return self._try(call)
+        except _StaleToken as stale:
+            raise stale.error from None
+
+    def _seen(self, again: Again, wait: float | None) -> None:
+        """The policy's hook: a 429 (throttled, or the daily credits spent) tells the limiter."""
+        if again.error.kind in (THROTTLED, CREDITS):  # type: ignore[attr-defined]
+            self.limiter.throttled(concurrency=again.error.code != "THRESHOLD_EXCEEDED")  # type: ignore[attr-defined]
 
     def _try(self, call: _Call) -> Any:
-        """One exchange: the answer's body, or an error of its kind (_Retryable, _StaleToken: the
+        """One exchange: the answer's body, or an error of its kind (Again, _StaleToken: the
         caller's to decide)."""
         token = self.access_token()
         headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": self.org_id}
@@ -236,8 +243,8 @@ class ZohoDeskClient:
         except requests.RequestException as exc:
             with self._stats_lock:
                 self.calls[call.stat] += 1
-            raise _Retryable(ZohoDeskError(f"{call.method} {call.where} -> connection failed: {exc}",
-                                           kind=UNSURE)) from exc
+            raise Again(ZohoDeskError(f"{call.method} {call.where} -> connection failed: {exc}",
+                                      kind=UNSURE)) from exc
         self._account(call.stat, resp)
         if self.skew is None:
             self._measure_clock(resp)
@@ -277,16 +284,14 @@ class ZohoDeskClient:
         return body
 
     def _transient(self, call: _Call, resp: requests.Response, line: str, code: str | None) -> None:
-        """A 429 or a 5xx: the daily credits spent (a Retry-After of hours) stop here; else one to retry."""
+        """A 429 or a 5xx, to retry; the daily credits spent (a Retry-After of hours) are final."""
         status, retry_after = resp.status_code, resp.headers.get("Retry-After")
-        if status == 429:
-            self.limiter.throttled(concurrency=code != "THRESHOLD_EXCEEDED")
-            if retry_after and retry_seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
-                self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=retry_seconds(retry_after))
-                raise CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
-                                       back_at=self.credits_back_at, status=status, code=code)
         kind, param = read_answer(status, code, None)
-        raise _Retryable(ZohoDeskError(line, status=status, code=code, kind=kind, param=param), retry_after)
+        if kind == THROTTLED and retry_after and retry_seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
+            self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=retry_seconds(retry_after))
+            raise Again(CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
+                                         back_at=self.credits_back_at, status=status, code=code))
+        raise Again(ZohoDeskError(line, status=status, code=code, kind=kind, param=param), retry_after)
 
     def _account(self, stat: str, resp: requests.Response) -> None:
         weight = resp.headers.get("X-Rate-Limit-Request-Weight-v3")
@@ -372,7 +377,7 @@ class ZohoDeskClient:
                 "calls": sum(self.calls.values()),
                 "calls_by_endpoint": dict(self.calls),
                 "credits_by_endpoint": dict(self.credits_by),
-                "retries": self.retries + self.token.retries,
+                "retries": self.policy.retries + self.token.policy.retries,
                 "token_refreshes": self.token.refreshes,
                 "credits_used": self.credits_used,
                 "credits_remaining": self.credits_remaining,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import random
 import re
 import threading
 import time
@@ -17,7 +16,8 @@ import requests
 from urllib3.exceptions import LocationParseError, NameResolutionError, NewConnectionError
 from urllib3.util import parse_url
 
-from tap_zohodesk.api.errors import UNREACHABLE, ConfigError, ZohoAuthError, ZohoDeskError
+from tap_zohodesk.api.errors import THROTTLED, UNREACHABLE, UNSURE, ConfigError, ZohoAuthError, ZohoDeskError, kind_of
+from tap_zohodesk.api.retry import Again, RetryPolicy, quick
 
 # Data center -> (Desk host, Accounts host). Canada is the odd one: *zohocloud*.ca for both.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
@@ -36,7 +36,6 @@ DATA_CENTERS: dict[str, tuple[str, str]] = {
 # What plain http to each URL would expose on the wire.
 EXPOSED_BY = {"api_url": "the OAuth access token", "accounts_url": "the client secret and refresh token"}
 TOKEN_EARLY_REFRESH_SECONDS = 60
-MAX_BACKOFF_SECONDS = 120
 UNREACHABLE_WAITS = (0.5, 1.0)  # quick retries of a connection that could not be opened
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
@@ -106,19 +105,6 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def backoff_wait(base: float, attempt: int, retry_after: str | None = None) -> float:
-    """Seconds before retry number ``attempt`` (from 0): Retry-After when it is a number,
-    else ``base`` doubled per attempt (capped, with jitter)."""
-    try:
-        return max(0.0, float(retry_after)) if retry_after else _jitter(base, attempt)
-    except ValueError:
-        return _jitter(base, attempt)
-
-
-def _jitter(base: float, attempt: int) -> float:
-    return min(MAX_BACKOFF_SECONDS, base * (2**attempt)) * (0.75 + random.random() / 2)
-
-
 def unreachable(exc: BaseException) -> str | None:
     """Why a connection could not even be opened ("connection refused", "name not resolved",
     ...), or None when the failure came later (e.g. a connection cut mid-answer)."""
@@ -148,28 +134,24 @@ def tls_failure(exc: BaseException) -> str:
 
 def reach(send: Callable[[], requests.Response], url: str, down: set[str], what: str,
           error: type[ZohoDeskError] = ZohoDeskError) -> requests.Response:
-    """``send()``, retried quickly (0.5 s, then 1 s) while the host cannot be reached, then
+    """``send()``, retried quickly (0.5 s, then 1 s: retry.quick) while the host cannot be reached, then
     ``error`` "cannot reach <host>: <why>". A host already found down gets one try; a TLS
     failure (untrusted certificate, failed handshake) is final at once.
     Any other failure of ``send`` is raised as is, for the caller's own retry budget."""
     host = urlsplit(url).netloc
-    waits = [] if host in down else list(UNREACHABLE_WAITS)
-    while True:
-        try:
-            resp = send()
-        except requests.exceptions.SSLError as exc:  # retrying cannot fix a certificate or a handshake
-            raise error(f"cannot reach {host} securely: {tls_failure(exc)} ({what}); not retried") from None
-        except requests.RequestException as exc:
-            why = unreachable(exc)
-            if why is None:
-                raise
-            if not waits:
-                down.add(host)
-                raise error(f"cannot reach {host}: {why} ({what})", kind=UNREACHABLE) from exc
-            time.sleep(waits.pop(0))
-            continue
-        down.discard(host)
-        return resp
+    try:
+        resp = quick(send, () if host in down else UNREACHABLE_WAITS, requests.RequestException,
+                     giveup=lambda exc: isinstance(exc, requests.exceptions.SSLError) or unreachable(exc) is None)
+    except requests.exceptions.SSLError as exc:  # retrying cannot fix a certificate or a handshake
+        raise error(f"cannot reach {host} securely: {tls_failure(exc)} ({what}); not retried") from None
+    except requests.RequestException as exc:
+        why = unreachable(exc)
+        if why is None:
+            raise
+        down.add(host)
+        raise error(f"cannot reach {host}: {why} ({what})", kind=UNREACHABLE) from exc
+    down.discard(host)
+    return resp
 
 
 def _rate_limited(body: object) -> bool:
@@ -195,7 +177,8 @@ class AccessToken:
         self.url = f"{accounts_url}/oauth/v2/token"
         self._form = {"grant_type": "refresh_token", "client_id": config["client_id"],
                       "client_secret": config["client_secret"], "refresh_token": config["refresh_token"]}
-        self._session, self.max_retries, self.backoff, self._down = session, max_retries, backoff, down
+        self._session, self._down = session, down
+        self.policy = RetryPolicy(max_retries, backoff, seen=self._seen)  # the core's one retry policy
         self.timeouts = timeouts  # the client's connect and read timeouts (settings)
         self._token: str | None = None
         self._expiry = 0.0
@@ -203,7 +186,6 @@ class AccessToken:
         self._refused: str | None = None  # why the refresh failed: final for the run
         self._warned_rate_limit = False
         self.refreshes = 0
-        self.retries = 0
 
     def get(self, *, stale: str | None = None) -> str:
         """A valid access token; refreshed when missing, expiring or equal to ``stale``."""
@@ -221,32 +203,12 @@ class AccessToken:
 
     def _refresh(self) -> None:
         url = self.url
-        for attempt in range(self.max_retries + 1):
-            last = attempt >= self.max_retries
-            try:
-                resp = reach(lambda: self._session().post(url, data=self._form, timeout=self.timeouts),
-                             url, self._down, "OAuth token refresh; check accounts_url and data_center",
-                             ZohoAuthError)
-            except requests.RequestException as exc:
-                if last:
-                    raise ZohoAuthError(f"OAuth refresh at {url} failed: {exc}") from exc
-                self._wait(backoff_wait(self.backoff, attempt))
-                continue
-            try:
-                body = resp.json()
-            except ValueError:
-                body = {}
-            if _rate_limited(body) and not last:
-                wait = backoff_wait(self.backoff, attempt, resp.headers.get("Retry-After"))
-                if not self._warned_rate_limit:
-                    self._warned_rate_limit = True
-                    log.warning("Zoho Accounts is limiting token refreshes; waiting %.1f s", wait)
-                self._wait(wait)
-                continue
-            if (resp.status_code == 429 or resp.status_code >= 500) and not last:
-                self._wait(backoff_wait(self.backoff, attempt, resp.headers.get("Retry-After")))
-                continue
-            break
+        try:
+            resp, body = self.policy.run(self._ask)
+        except Again as spent:  # the retries are spent: the last answer decides, or the last failure
+            if spent.answer is None:
+                raise spent.error from spent.__cause__
+            resp, body = spent.answer
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
             if _rate_limited(body):
@@ -265,8 +227,27 @@ class AccessToken:
         self._expiry = time.monotonic() + float(body.get("expires_in") or 3600)
         self.refreshes += 1
 
-    def _wait(self, seconds: float) -> None:
-        self.retries += 1
-        time.sleep(seconds)
+    def _ask(self) -> tuple[requests.Response, object]:
+        """One token request: (the answer, its JSON body), or ``Again`` when it may be tried again
+        (a cut connection, Zoho Accounts limiting refreshes, a 429 or a 5xx)."""
+        url = self.url
+        try:
+            resp = reach(lambda: self._session().post(url, data=self._form, timeout=self.timeouts),
+                         url, self._down, "OAuth token refresh; check accounts_url and data_center", ZohoAuthError)
+        except requests.RequestException as exc:
+            raise Again(ZohoAuthError(f"OAuth refresh at {url} failed: {exc}")) from exc
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        if _rate_limited(body) or kind_of(resp.status_code, None) in (THROTTLED, UNSURE):
+            raise Again(ZohoAuthError(f"OAuth refresh at {url} answered HTTP {resp.status_code}"),
+                        resp.headers.get("Retry-After"), answer=(resp, body))
+        return resp, body
 
-
+    def _seen(self, again: Again, wait: float | None) -> None:
+        """The policy's hook: the first wait for Zoho Accounts limiting refreshes is logged."""
+        if wait is not None and again.answer is not None and _rate_limited(again.answer[1]) \
+                and not self._warned_rate_limit:
+            self._warned_rate_limit = True
+            log.warning("Zoho Accounts is limiting token refreshes; waiting %.1f s", wait)

@@ -18,6 +18,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_zohodesk.api.connection import CONNECT_TIMEOUT, DATA_CENTERS, READ_TIMEOUT
 from tap_zohodesk.api.errors import ConfigError, ZohoDeskError
+from tap_zohodesk.api.sdk import raw_config
 
 
 class QuietConfigCheck:
@@ -26,13 +27,12 @@ class QuietConfigCheck:
     (the SDK's own message quotes it: a secret given with the wrong JSON type would be printed)."""
 
     config_jsonschema: dict
-    _config: dict
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         try:
             return super()._validate_config(raise_errors=raise_errors)  # type: ignore[misc]
         except ConfigValidationError:
-            errors = Draft7Validator(self.config_jsonschema).iter_errors(dict(self._config))
+            errors = Draft7Validator(self.config_jsonschema).iter_errors(dict(raw_config(self)))
             lines = sorted({_config_problem(e) for e in errors}) or ["is not valid"]
             raise ConfigError("; ".join(lines)) from None
 

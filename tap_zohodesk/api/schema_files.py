@@ -15,7 +15,10 @@ Meltano and loaders want one flat, self-contained schema per stream, so ``load``
   only the resolved schema is meant for validating records.)
 - ``$defs``, ``$schema`` and ``$comment`` are dropped from the result.
 
-Each ``load`` returns a new schema (no part shared with another call or with another place in the
+Where a ``$ref`` points is looked up with ``referencing`` (the library jsonschema and the SDK use:
+base URIs, JSON pointers, ``$defs``); laying the siblings over it is ours, as neither it nor the
+SDK's ``resolve_schema_references`` does that (the SDK's lets what a ``$ref`` points to replace
+its siblings). Each ``load`` returns a new schema (no part shared with another call or with another place in the
 same schema), so callers may change it. A ``$ref`` that points nowhere, or in a circle, raises
 ``SchemaFileError`` naming the file and the JSON pointer where the ``$ref`` is written.
 """
@@ -27,6 +30,10 @@ import json
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from referencing import Registry, Resource
+from referencing.exceptions import PointerToNowhere, Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 if TYPE_CHECKING:
     from tap_zohodesk.api.rows import ObjectSpec
@@ -100,7 +107,7 @@ def _schema(node: Any, file: str, at: tuple[str, ...], following: tuple[tuple[st
 
 
 def _follow(ref: str, file: str, at: tuple[str, ...], following: tuple[tuple[str, str], ...]) -> Any:
-    """What ``ref`` (written in ``file`` at ``at``) points to, resolved."""
+    """What ``ref`` (written in ``file`` at ``at``) points to, looked up by ``referencing``, resolved."""
     where = f"{file}{_pointer(at)}"
     target_file, _, fragment = ref.partition("#")
     target_file = target_file or file
@@ -110,20 +117,30 @@ def _follow(ref: str, file: str, at: tuple[str, ...], following: tuple[tuple[str
         raise SchemaFileError(f"{where}: $ref {ref!r} must use a JSON pointer after '#' (like '#/$defs/name')")
     if (target_file, fragment) in following:
         raise SchemaFileError(f"{where}: $ref {ref!r} refers back to itself")
-    try:
-        node = _document(target_file)
-    except FileNotFoundError:
-        raise SchemaFileError(f"{where}: $ref {ref!r} names {target_file}, which is not a schema file") from None
     parts = tuple(part.replace("~1", "/").replace("~0", "~") for part in fragment.split("/")[1:])
-    for depth, part in enumerate(parts):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            missing = _pointer(parts[: depth + 1])
-            raise SchemaFileError(f"{where}: $ref {ref!r} points nowhere: {target_file} has no {missing}")
+    resolver = Registry(retrieve=_resource).resolver(base_uri=file)  # type: ignore[call-arg]
+    try:
+        node = resolver.lookup(ref).contents
+    except PointerToNowhere:
+        missing = next(_pointer(parts[:depth]) for depth in range(1, len(parts) + 1)
+                       if not _found(resolver, target_file + _pointer(parts[:depth])))
+        raise SchemaFileError(f"{where}: $ref {ref!r} points nowhere: {target_file} has no {missing}") from None
+    except Unresolvable:  # the file could not be retrieved
+        raise SchemaFileError(f"{where}: $ref {ref!r} names {target_file}, which is not a schema file") from None
     return _schema(node, target_file, parts, (*following, (target_file, fragment)))
+
+
+def _resource(file: str) -> Resource:
+    """``referencing``'s retrieval of a schema file (read through ``_document``, so parsed once)."""
+    return DRAFT202012.create_resource(_document(file))
+
+
+def _found(resolver: Any, ref: str) -> bool:
+    try:
+        resolver.lookup(ref)
+    except Unresolvable:
+        return False
+    return True
 
 
 def load_schema(spec: ObjectSpec) -> dict:
