@@ -9,7 +9,9 @@ import subprocess
 import sys
 import threading
 
-from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient
+import pytest
+
+from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
 
 
 def _five_workers(client: ZohoDeskClient) -> list[str]:
@@ -68,3 +70,32 @@ def test_a_run_with_a_revoked_refresh_token_makes_one_token_request(emulator, tm
     assert proc.returncode == 1
     assert "returned no access_token (error: invalid_code)" in proc.stderr
     assert emulator.oauth.requests == 1
+
+
+def test_a_fresh_token_that_dies_before_its_resend_is_refreshed_again(emulator):
+    """Other workers' calls can outlive a token between this request's refresh and its resend
+    (a short-lived token, a busy run): the resend's 401 refreshes once more instead of failing."""
+    client = ZohoDeskClient(emulator.config())
+    client.get("agents", {"from": 0, "limit": 1})
+    emulator.reset_counts()
+    sent = []
+
+    def hook(method, template):
+        sent.append(template)
+        if len(sent) == 2:  # the resend after the first refresh: its fresh token has just expired
+            emulator.expire_tokens_after(0)
+
+    emulator.expire_tokens_after(0)
+    emulator.hook = hook
+    assert client.get("agents", {"from": 0, "limit": 1})["data"]
+    assert emulator.calls["GET /agents"] == 3 and client.stats()["token_refreshes"] == 3
+
+
+def test_a_token_refused_on_every_call_ends_after_two_refreshes(emulator):
+    client = ZohoDeskClient(emulator.config(max_retries=5))
+    client.get("agents", {"from": 0, "limit": 1})
+    emulator.reset_counts()
+    emulator.oauth.expire_every = 1  # every call: every token granted so far is dead
+    with pytest.raises(ZohoDeskError, match="401"):
+        client.get("agents", {"from": 0, "limit": 1})
+    assert emulator.calls["GET /agents"] == 3 and client.stats()["token_refreshes"] == 3

@@ -5,7 +5,7 @@ Policy in a few lines:
   data_center, https (plain http only to loopback);
 - every call carries ``Authorization: Zoho-oauthtoken <token>`` and the ``orgId`` header;
 - the access token (connection.AccessToken) is minted from the refresh token, reused until
-  a minute before expiry, refreshed under a lock, and refreshed once more when a call is
+  a minute before expiry, refreshed under a lock, and refreshed again (twice at most per call) when a call is
   answered 401 INVALID_OAUTH; Zoho Accounts answering "Access Denied: too many requests"
   is waited out with backoff up to max_retries, then fails saying it is rate-limiting;
 - 204 is an empty answer; lists are ``{"data": [...]}`` read page by page at the cap;
@@ -115,8 +115,11 @@ class _Call:
     payload: dict
 
 
+REFRESHES_PER_REQUEST = 2
+
+
 class _StaleToken(Exception):
-    """A call answered 401 INVALID_OAUTH with ``token``: refresh it once and try again."""
+    """A call answered 401 INVALID_OAUTH with ``token``: refresh it and try again (see ``_attempt``)."""
 
     def __init__(self, token: str, error: ZohoDeskError):
         super().__init__(str(error))
@@ -205,7 +208,7 @@ class ZohoDeskClient:
                               f"{self.budget:,} used before {method} {where}; {self.next_run()}")
         call = _Call(method, where, f"{self.api_url}{where}", label or f"{method} {path}",
                      dict(params=params, json=json, files=files))
-        refreshed: list[str] = []  # the stale token this request refreshed (once at most)
+        refreshed: list[str] = []  # the stale tokens this request refreshed
         try:
             return self.policy.run(functools.partial(self._attempt, call, refreshed),
                                    final=_final if retry_unsafe else _final_unsafe)
@@ -214,18 +217,17 @@ class ZohoDeskClient:
 
     def _attempt(self, call: _Call, refreshed: list[str]) -> Any:
         """One try of the policy: a call proving the token stale (401 INVALID_OAUTH) refreshes it
-        and is sent again at once, within the same try; once per request, then the 401 is the error."""
-        try:
-            return self._try(call)
-        except _StaleToken as stale:
-            if refreshed:
-                raise stale.error from None
-            refreshed.append(stale.token)
-            self.access_token(stale=stale.token)
-        try:
-            return self._try(call)
-        except _StaleToken as stale:
-            raise stale.error from None
+        and is sent again at once, within the same try. A request refreshes at most
+        ``REFRESHES_PER_REQUEST`` tokens (another thread's fresh token may expire before this
+        resend is sent); past that, or on a token it refreshed already, the 401 is the error."""
+        while True:
+            try:
+                return self._try(call)
+            except _StaleToken as stale:
+                if stale.token in refreshed or len(refreshed) >= REFRESHES_PER_REQUEST:
+                    raise stale.error from None
+                refreshed.append(stale.token)
+                self.access_token(stale=stale.token)
 
     def _seen(self, again: Again, wait: float | None) -> None:
         """The policy's hook: a 429 (throttled, or the daily credits spent) tells the limiter."""
