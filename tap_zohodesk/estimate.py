@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.api.client import LIST_CALL_CREDITS, to_zoho_time
 from tap_zohodesk.counters import counted_children
 from tap_zohodesk.filters import query_params
 from tap_zohodesk.reading import FLOOR
@@ -25,7 +25,7 @@ from tap_zohodesk.reading import FLOOR
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
 
-CREDITS_PER_CALL = 3
+CREDITS_PER_CALL = LIST_CALL_CREDITS
 
 
 class Counts:
@@ -122,3 +122,30 @@ def counter_plans(streams: dict[str, ZohoDeskStream], counts: Counts) -> list[st
                    f"lists, {details:,} + {records * k:,} x (1 - empty share) calls, {better}; the run "
                    f"picks by the empty share it measures")
     return out
+
+
+def _call_credits(spec) -> int:
+    """Credits of one list call of ``spec`` (an unpaged list or a single object: 1)."""
+    return CREDITS_PER_CALL if spec.read.paged and not spec.read.single else 1
+
+
+def budget_too_small(streams: dict[str, ZohoDeskStream], budget: int) -> str | None:
+    """The line refusing ``max_api_credits`` when it cannot pay for one step of the selected streams
+    (one page of a parent and the list of each selected child for every row of that page: the least
+    a run must finish to move a child's resume point), else None. A stream read alone always moves
+    on: the call that passes the budget is still made. Detail calls per child record are not counted."""
+    worst: tuple[int, str] | None = None
+    chosen = [s.spec for s in streams.values() if s.selected and getattr(s, "spec", None) is not None]
+    for parent in dict.fromkeys(spec.parent.stream for spec in chosen if spec.parent):
+        children = [spec for spec in chosen if spec.parent and spec.parent.stream == parent]
+        base = BY_STREAM[parent]
+        page = _call_credits(base) + (base.read.limit if streams[parent].reads_each_record else 0)
+        each = sum(_call_credits(spec) for spec in children)
+        need = page + base.read.limit * each
+        if worst is None or need > worst[0]:
+            words = (f"one page of {parent} and its {', '.join(spec.stream for spec in children)}: needs at least "
+                     f"{need:,} ({page} for a page of {base.read.limit} {parent}, then {each} for each one's lists)")
+            worst = (need, words)
+    if worst is None or budget >= worst[0]:
+        return None
+    return f"max_api_credits {budget:,} cannot read {worst[1]}"
