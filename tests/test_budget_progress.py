@@ -88,6 +88,11 @@ def test_a_budget_below_one_page_and_its_children_is_refused_before_any_call(tmp
         assert not [e for e in emu.log if "/api/v1/" in e["path"]]  # refused before any call
         proc, _ = cli(tmp_path, emu.config(max_api_credits=303), "--catalog", str(catalog))
         assert proc.returncode == 0 and not ours(proc)
+        catalog.write_text(json.dumps(catalog_for(emu.config(emit_deletes=True), ["tickets"])))
+        proc, _ = cli(tmp_path, emu.config(max_api_credits=5, emit_deletes=True), "--catalog", str(catalog))
+        assert proc.returncode == 1 and ours(proc) == [
+            "tap-zohodesk: max_api_credits 5 cannot read one page of tickets and its delete markers: needs at least 6 "
+            "(a page of the recycle bin, then a page of tickets, 3 each)"]
 
 
 def _deleted(emu: Emulator) -> set[str]:
