@@ -8,7 +8,8 @@
   replication key), in that key's order, and emit every child of each (a changed parent's
   children are re-read whole: nothing under it can be missed). The watermark moves after
   each parent is done, so a run stopped half-way resumes at the parent it stopped at; the parents
-  visited at that instant (``parents_done``) are not visited again, however many share it.
+  it visited at that instant (``parents_done``, kept until the read ends) are not visited again,
+  however many share it.
 - Whether Zoho bumps a parent's ``modifiedTime`` when a child is added or edited is not
   settled: every ``child_sweep_days`` (default 7) the run is a sweep of every parent since
   ``start_date`` (the first run is one); ``sweep_from`` lets a stopped sweep resume.
@@ -209,6 +210,7 @@ class ChildReads:
         self.parents.close(self.name)
         if filtered:
             return  # a filtered read covers some parents only: it moves no watermark
+        state.pop("parents_done", None)  # kept only for the resume of a stopped read
         if sweeping:
             state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
             state.pop("sweep_from", None)
