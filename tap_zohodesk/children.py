@@ -7,7 +7,9 @@
 - Incremental children visit the parents changed since ``parent_watermark`` (the parent's
   replication key), in that key's order, and emit every child of each (a changed parent's
   children are re-read whole: nothing under it can be missed). The watermark moves after
-  each parent is done, so a run stopped half-way resumes at the parent it stopped at.
+  each parent is done, so a run stopped half-way resumes at the parent it stopped at; the parents
+  it visited at that instant (``parents_done``, kept until the read ends) are not visited again,
+  however many share it.
 - Whether Zoho bumps a parent's ``modifiedTime`` when a child is added or edited is not
   settled: every ``child_sweep_days`` (default 7) the run is a sweep of every parent since
   ``start_date`` (the first run is one); ``sweep_from`` lets a stopped sweep resume.
@@ -147,7 +149,8 @@ class ChildReads:
         params = query_params(spec, query)
         if spec.read.time_param and bound is not None:  # the list's own window (time entries: createdTimeRange)
             params[spec.read.time_param] = f"{to_zoho_time(bound)},{to_zoho_time(self.now())}"
-        parents = self.parent_rows(parents_since, upward)
+        parents = self._unvisited(self.parent_rows(parents_since, upward)) if progress else \
+            self.parent_rows(parents_since, upward)
         for parent, rows in self.client.map(lambda p: (p, self.children_of(p, params)), parents):
             dropped = refused(spec, self.client.learned.dropped(spec.read.path))
             keep = local_match(spec, query, dropped | spec.filters.local)  # filters the API does not take
@@ -166,6 +169,15 @@ class ChildReads:
             state.pop(PARENT_DONE, None)
             return
         note(state, PARENT_DONE, state.get("parent_watermark"), self.client, began)
+
+    def _unvisited(self, parents: Iterable[dict]) -> Iterator[dict]:
+        """``parents`` less those already visited at the instant the read resumes from (``parents_done``:
+        that instant and the ids visited at it): parents sharing one instant never hold a stopped read
+        back, however many there are."""
+        done = self.stream_state.get("parents_done")
+        key = BY_STREAM[self.spec.parent.stream].key or ""
+        at, ids = (done[0], set(done[1])) if done else (None, set())
+        return (p for p in parents if not (at and p.get(key) == at and p.get("id") in ids))
 
     def read_as_child(self) -> Iterator[dict]:
         """Children of the parents this run owes (see the module docstring); keeps the state."""
@@ -190,6 +202,8 @@ class ChildReads:
         filtered = bool(self.user_filters())
         if sweeping and not filtered:
             state.setdefault("sweep_started", to_zoho_time(now))
+            if resume is None:
+                state.pop("parents_done", None)  # a new sweep visits every parent again
 
         def progress(parent: dict) -> None:
             value = parent.get(key)
@@ -198,6 +212,11 @@ class ChildReads:
                     state["sweep_from"] = value
                 if not state.get("parent_watermark") or value > state["parent_watermark"]:
                     state["parent_watermark"] = value
+                done = state.get("parents_done")
+                if done and done[0] == value:
+                    done[1].append(parent.get("id"))
+                else:
+                    state["parents_done"] = [value, [parent.get("id")]]
 
         self.parents.open(self.name, start, whole=since == start and not filtered)
         yield from self.rows_since(start, parents_since=since, progress=None if filtered else progress)
@@ -205,6 +224,7 @@ class ChildReads:
         if filtered:
             return  # a filtered read covers some parents only: it moves no watermark
         self.note_parent_instant(state)
+        state.pop("parents_done", None)  # kept only for the resume of a stopped read
         if sweeping:
             state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
             state.pop("sweep_from", None)

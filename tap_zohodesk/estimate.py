@@ -13,11 +13,12 @@ list, or the detail counters and the non-empty lists only; the stream lines coun
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tap_zohodesk.api.client import to_zoho_time
+from tap_zohodesk.api.client import LIST_CALL_CREDITS, to_zoho_time
 from tap_zohodesk.counters import counted_children
 from tap_zohodesk.filters import query_params
 from tap_zohodesk.reading import FLOOR
@@ -25,7 +26,7 @@ from tap_zohodesk.reading import FLOOR
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
 
-CREDITS_PER_CALL = 3
+CREDITS_PER_CALL = LIST_CALL_CREDITS
 
 
 class Counts:
@@ -122,3 +123,38 @@ def counter_plans(streams: dict[str, ZohoDeskStream], counts: Counts) -> list[st
                    f"lists, {details:,} + {records * k:,} x (1 - empty share) calls, {better}; the run "
                    f"picks by the empty share it measures")
     return out
+
+
+def _call_credits(spec) -> int:
+    """Credits of one list call of ``spec`` (an unpaged list or a single object: 1)."""
+    return CREDITS_PER_CALL if spec.read.paged and not spec.read.single else 1
+
+
+def _steps(streams: dict[str, ZohoDeskStream]) -> Iterator[tuple[int, str]]:
+    """The credits and words of each step a run of the selected streams must finish to move on."""
+    chosen = [s for s in streams.values() if s.selected and getattr(s, "spec", None) is not None]
+    for parent in dict.fromkeys(s.spec.parent.stream for s in chosen if s.spec.parent):
+        children = [s.spec for s in chosen if s.spec.parent and s.spec.parent.stream == parent]
+        base = BY_STREAM[parent]
+        page = _call_credits(base) + (base.read.limit if streams[parent].reads_each_record else 0)
+        each = sum(_call_credits(spec) for spec in children)
+        need = page + base.read.limit * each
+        yield need, (f"one page of {parent} and its {', '.join(spec.stream for spec in children)}: needs at least "
+                     f"{need:,} ({page} for a page of {base.read.limit} {parent}, then {each} for each one's lists)")
+    for stream in chosen:  # delete markers are read whole (one recycle-bin page at least) before the rows
+        if "_sdc_deleted_at" in stream.schema["properties"]:
+            need = 2 * CREDITS_PER_CALL
+            yield need, (f"one page of {stream.name} and its delete markers: needs at least {need} (a page of the "
+                         f"recycle bin, then a page of {stream.name}, {CREDITS_PER_CALL} each)")
+
+
+def budget_too_small(streams: dict[str, ZohoDeskStream], budget: int) -> str | None:
+    """The line refusing ``max_api_credits`` when it cannot pay for one step of the selected streams
+    (one page of a parent and the list of each selected child for every row of that page: the least
+    a run must finish to move a child's resume point; a recycle-bin page and a page for a stream with
+    delete markers), else None. A stream read alone always moves on: the call that passes the budget
+    is still made. Detail calls per child record are not counted."""
+    worst = max(_steps(streams), default=None, key=lambda step: step[0])
+    if worst is None or budget >= worst[0]:
+        return None
+    return f"max_api_credits {budget:,} cannot read {worst[1]}"

@@ -55,10 +55,11 @@ class _Cache:
 class ParentRows:
     """The parent rows of this run, on disk (see the module docstring). Fed by two callables, so
     nothing here calls up into the streams: ``read(name, since, extra)`` reads a parent's rows
-    again without emitting them, ``selected(name)`` says whether a consumer stream is selected;
-    ``prefetch`` (prefetch.py) reads a child's lists ahead while its parent emits."""
+    again without emitting them (and says whether they come in key order), ``selected(name)`` says
+    whether a consumer stream is selected; ``prefetch`` (prefetch.py) reads a child's lists ahead
+    while its parent emits."""
 
-    def __init__(self, read: Callable[[str, datetime | None, dict | None], Iterable[dict]],
+    def __init__(self, read: Callable[[str, datetime | None, dict | None], tuple[Iterable[dict], bool]],
                  selected: Callable[[str], bool], prefetch: Any):
         self.read, self.selected = read, selected
         self.consumers = needed_fields()
@@ -115,9 +116,16 @@ class ParentRows:
         self.counters.discard()
         self.prefetch.discard()
 
-    def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
-        slim = {k: row[k] for k in cache.fields if k in row}
+    @staticmethod
+    def _pick(cache: _Cache, row: dict) -> dict:
+        return {k: row[k] for k in cache.fields if k in row}
+
+    @staticmethod
+    def _entry(cache: _Cache, slim: dict) -> tuple[str, str]:
         return (slim.get(cache.key) or "") if cache.key else "", json.dumps(slim)
+
+    def _slim(self, cache: _Cache, row: dict) -> tuple[str, str]:
+        return self._entry(cache, self._pick(cache, row))
 
     def _flush(self, cache: _Cache) -> None:
         if cache.pending:
@@ -156,18 +164,32 @@ class ParentRows:
 
     def rows(self, name: str, since: datetime | None, extra: dict | None = None) -> Iterable[dict]:
         """Parent rows changed since ``since`` (all when None), in key order; ``extra``: filters a
-        child pushes down (always a fresh, narrow read)."""
+        child pushes down (always a fresh, narrow read). A fresh read that comes in key order is
+        handed on row by row as it is stored (the child's first parents are visited after the first
+        page, so a run stopped mid-read still moved the child on); any other is stored whole first."""
         cache = self.caches.get(name)
         if not extra and self._covers(cache, since):
             return self._read(cache, since)
         fields = self._fields(name) or frozenset({"id"})
         fresh = self._new(name, since, fields, True)
-        for row in self.read(name, since, extra):
-            fresh.pending.append(self._slim(fresh, row))
+        rows, ordered = self.read(name, since, extra)
+        stored = self._store(name, fresh, rows, keep=not extra)
+        if ordered:
+            return stored
+        for _ in stored:
+            pass
+        return self._read(fresh, None)
+
+    def _store(self, name: str, fresh: _Cache, rows: Iterable[dict], *, keep: bool) -> Iterator[dict]:
+        """Each row stored into ``fresh`` and handed on (slim); at the end ``fresh`` is complete and,
+        when ``keep``, every other child of this parent asking no earlier reuses it."""
+        for row in rows:
+            slim = self._pick(fresh, row)
+            fresh.pending.append(self._entry(fresh, slim))
             if len(fresh.pending) >= BATCH:
                 self._flush(fresh)
+            yield slim
         self._flush(fresh)
         fresh.complete = True
-        if not extra:  # every other child of this parent asking no earlier reuses this read
+        if keep:
             self.caches[name] = fresh
-        return self._read(fresh, None)

@@ -13,7 +13,9 @@ Nothing here touches a stream's state: answers are only handed to the child's re
 and keeps its resume points exactly as it would have. Memory stays bounded: at most
 ``AHEAD x max_concurrency`` answers are held; past that, the child reads the rest itself. Only the
 parents the child will visit are read ahead: those at or after its parent watermark (all on a
-first run); an answer the child does not take is dropped at the end of its read.
+first run); an answer the child does not take is dropped at the end of its read. Nothing is read
+ahead while the credits left (``max_api_credits``, Zoho's daily credits) run short: a run stopped
+by them keeps only what its streams emitted, so those credits go to the parent's own read.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tap_zohodesk.filters import query_params
 ZohoDeskStream = Any
 
 AHEAD = 32  # answers held ahead, per unit of max_concurrency
+CREDITS_AHEAD = 6  # no read ahead while the credits left cover less than this per answer it may hold
 
 
 def child_params(stream: ZohoDeskStream) -> dict:
@@ -50,6 +53,7 @@ class Prefetch:
         self._ahead: dict[str, concurrent.futures.Future] = {}
         self._limit = 0
         self._first = False
+        self._done: tuple[str | None, set] = (None, set())
 
     def _child_of(self, parent: str, began: set[str]) -> ZohoDeskStream | None:
         """The first selected child of ``parent`` not read yet, if it can be read ahead for (one
@@ -73,6 +77,8 @@ class Prefetch:
         with self._lock:
             self.child, self.parent = child, parent
             self._since = (child.stream_state or {}).get("parent_watermark")
+            done = (child.stream_state or {}).get("parents_done") or [None, []]
+            self._done = (done[0], set(done[1]))  # visited at that instant by an earlier run: not again
             self._params = child_params(child)
             self._limit = AHEAD * (workers + 1)
             self._first = True
@@ -84,12 +90,18 @@ class Prefetch:
             return
         if self._first:  # a first read in parallel time ranges keeps every slot busy: nothing to gain
             self._first = False
-            if "time_ranges" in (self.streams[parent].stream_state or {}):
+            if len((self.streams[parent].stream_state or {}).get("time_ranges") or ()) > 1:
                 self.close(parent)
                 return
+        left = self.child.client.credits_left() if self.child is not None else None
+        if left is not None and left < CREDITS_AHEAD * self._limit:
+            return  # credits run short: they go to the parent's own read, which a budget stop keeps
         key = BY_STREAM[parent].key or ""
-        if self._since and (row.get(key) or "") < self._since:
+        value = row.get(key) or ""
+        if self._since and value < self._since:
             return  # before the child's watermark: not visited this run
+        if value == self._done[0] and row["id"] in self._done[1]:
+            return  # visited at the watermark's instant by an earlier run: not again
         with self._lock:
             if len(self._ahead) >= self._limit or row["id"] in self._ahead or self._pool is None:
                 return

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import Filters, local_match, query_params, refused
-from tap_zohodesk.ranges import PARALLEL_MIN_PAGES, read_ranges, split
+from tap_zohodesk.ranges import DONE, PARALLEL_MIN_PAGES, read_ranges, split
 from tap_zohodesk.windows import Search
 
 if TYPE_CHECKING:
@@ -91,8 +91,12 @@ class Reads:
                 raise ZohoDeskError(f"{self.name}: GET /{where} answered no record")
             yield from self.checked([{**body, **links}], f"GET /{where}", links)
 
-    def search_rows(self, bound: datetime | None, high: datetime, filters: Filters) -> Iterator[dict]:
-        """Exact search windows (windows.py); a large first read in parallel time ranges (ranges.py)."""
+    def search_rows(self, bound: datetime | None, high: datetime, filters: Filters, *,
+                    own: bool = False) -> Iterator[dict]:
+        """Exact search windows (windows.py). The stream's own read (``own``: it emits) of a first
+        sync keeps its resume points in ``time_ranges``: parallel time ranges (ranges.py) when large,
+        else one range read in order; any other read (for a child, an unwound stream) is one keyset
+        scan in key order that touches no state."""
         spec = self.spec
         path = spec.read.search or ""
         lesson = self.client.learned.of(path)
@@ -111,6 +115,9 @@ class Reads:
 
         key = self.replication_key or "modifiedTime"
         low, top = to_zoho_time(bound or FLOOR), to_zoho_time(high)
+        if not own:
+            yield from self.checked(make().rows(key, low, top), f"GET /{path}")
+            return
         state = self.stream_state
         parts = state.get("time_ranges")
         search, probed, last = make(), None, None
@@ -121,16 +128,30 @@ class Reads:
             if first and count and count > PARALLEL_MIN_PAGES * spec.read.limit:
                 last = search.latest(key, low, top) or top
                 parts = state["time_ranges"] = split(first[0][key], last, top, workers)
-        if parts:
+            else:  # one range, read in order on this thread: a stopped first read resumes where it got
+                parts = state["time_ranges"] = [[low, top, low]]
+        if parts and len(parts) == 1:
+            rows: Iterator[dict] = self._one_range(search, key, parts[0], probed)
+        elif parts:
             def progress(index: int, at: str) -> None:
                 parts[index][2] = at
 
-            rows: Iterator[dict] = read_ranges(make, key, parts, progress, workers=workers,
-                                               min_rows=2 * spec.read.limit, last=last)
+            rows = read_ranges(make, key, parts, progress, workers=workers, min_rows=2 * spec.read.limit, last=last)
         else:
             rows = search.rows(key, low, top, first=probed)
         yield from self.checked(rows, f"GET /{path}")
         state.pop("time_ranges", None)
+
+    @staticmethod
+    def _one_range(search: Search, key: str, part: list[str], probed: tuple | None) -> Iterator[dict]:
+        """The rows of one range ``[low, high, at]`` from ``at``, in key order; ``at`` follows each row
+        (a STATE written then resumes at that instant); ``probed``: the answer of the range's first page."""
+        low, high, at = part
+        if at == DONE:
+            return
+        for row in search.rows(key, at, high, first=probed if at == low else None):
+            part[2] = row[key]
+            yield row
 
     def _departments(self) -> list[str]:
         pager = self.client.pages("departments", limit=200, label="list departments (window split)")

@@ -93,7 +93,7 @@ class RunContext:
         """The parent rows handed to child streams in this run (created at first use)."""
         if self._parents is None:
             streams = self._streams()
-            self._parents = ParentRows(lambda name, since, extra: streams[name].rows_since(since, extra=extra),
+            self._parents = ParentRows(lambda name, since, extra: streams[name].rows_for_others(since, extra),
                                        lambda name: name in streams and streams[name].selected, Prefetch(streams))
         return self._parents
 

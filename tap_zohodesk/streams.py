@@ -18,10 +18,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
-from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time
+from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.sdk import tap_state
 from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
@@ -72,8 +73,9 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         ranges does not, and keeps its own resume points)."""
         return self.reads_search_windows() and not self.may_read_in_ranges()
 
-    def reads_search_windows(self) -> bool:
-        return exact(self.spec, self.user_filters())
+    def reads_search_windows(self, filters: Filters | None = None) -> bool:
+        """Whether a read under ``filters`` (default: the configured ones) goes by search windows."""
+        return exact(self.spec, self.user_filters() if filters is None else filters)
 
     def may_read_in_ranges(self) -> bool:
         """A first read (no bookmark yet, or ranges left by a stopped one) with calls to spare for
@@ -146,14 +148,27 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         bound = self.lower_bound(context)
         high = self.now()
         self.parents.open(self.name, bound, whole="time_ranges" not in self.stream_state)  # resumed ranges: a part
-        rows: Iterable[dict] = self.rows_since(bound, high=high)
+        rows: Iterable[dict] = self.rows_since(bound, high=high, own=True)
         if bound is not None and "_sdc_deleted_at" in self.schema["properties"]:
             key = self.replication_key or "modifiedTime"
             markers = sorted(delete_markers(self.client, self.name, bound, high, key), key=lambda m: m[key])
             rows = heapq.merge(rows, markers, key=lambda r: self.key_value(r) or "") if self.is_sorted \
-                else (*rows, *markers)
+                else chain(self._markers_once(markers, key, high), rows)
         yield from rows
+        self.stream_state.pop("deletes_at", None)
         self.parents.close(self.name)
+
+    def _markers_once(self, markers: list[dict], key: str, high: datetime) -> Iterator[dict]:
+        """Delete markers ahead of an unsorted read (a record restored since then comes after its
+        marker), streamed; ``deletes_at`` keeps how far they went: a resumed read emits only the markers
+        at or after it (once all are out: the instant after this read's high end)."""
+        state = self.stream_state
+        done = state.get("deletes_at")
+        for marker in markers:
+            if done is None or marker[key] >= done:
+                state["deletes_at"] = marker[key]
+                yield marker
+        state["deletes_at"] = to_zoho_time(high + timedelta(milliseconds=1))
 
     def start_bound(self) -> datetime | None:
         """``start_date`` less the look-back, or None."""
@@ -176,11 +191,19 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         return start - timedelta(seconds=lookback)
 
     # -- reading without side effects -----------------------------------------------------
+    def rows_for_others(self, since: datetime | None, extra: Filters | None) -> tuple[Iterator[dict], bool]:
+        """This object's rows changed since ``since`` for a child's read (nothing emitted, no state
+        touched), and whether they come in key order (search windows: a child then visits each parent
+        as it is read, and its resume points move from the first page on)."""
+        filters = {**self.user_filters(), **(extra or {})}
+        return self.rows_since(since, extra=extra), bool(self.replication_key) and self.reads_search_windows(filters)
+
     def rows_since(self, bound: datetime | None, *, parents_since: datetime | None = None,
                    extra: Filters | None = None, high: datetime | None = None,
-                   progress=None) -> Iterator[dict]:
+                   progress=None, own: bool = False) -> Iterator[dict]:
         """This object's rows whose replication key is >= ``bound`` (all when None), under the
-        configured filters plus ``extra`` (filters pushed down by a child).
+        configured filters plus ``extra`` (filters pushed down by a child); ``own``: the stream's
+        own read, which keeps resume points in its state (any other read touches none).
 
         For a child object ``parents_since`` selects the parents visited (default: bound)."""
         spec = self.spec
@@ -198,7 +221,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         elif "id" in filters:
             rows = self.by_ids(filters["id"], {})
         elif spec.read.search and not set(filters) & spec.filters.list_only:
-            rows = self.search_rows(bound, high, filters)
+            rows = self.search_rows(bound, high, filters, own=own)
         else:
             rows = self.list_rows(bound, high, filters)
         if self.reads_each_record:

@@ -20,7 +20,7 @@ from tap_zohodesk.api.sdk import about_info, raw_config
 from tap_zohodesk.custom_fields import read_custom_fields
 from tap_zohodesk.deleted import DeletedRecordsStream
 from tap_zohodesk.drift import EXTRA, EXTRA_SCHEMA, drift_lines
-from tap_zohodesk.estimate import estimate_lines
+from tap_zohodesk.estimate import budget_too_small, estimate_lines
 from tap_zohodesk.filters import FilterError, parse_filters
 from tap_zohodesk.probe import PROBE_SETTINGS, run_probe, take_probe_flags
 from tap_zohodesk.records import FastWriter
@@ -194,6 +194,10 @@ class TapZohoDesk(QuietConfigCheck, Tap):
             for line in estimate_lines(self.streams, self.state):
                 self.logger.info("estimate | %s", line)
             return
+        budget = self.config.get("max_api_credits")
+        short = budget_too_small(self.streams, int(budget)) if budget else None
+        if short:  # refused before any call: such a budget would never move the run on
+            raise SystemExit(f"tap-zohodesk: {short}")
         run.report = RunReport(self.logger, lambda: run.client.stats())
         quiet = OwnResumeFilter(run)
         logging.getLogger("singer_sdk").addFilter(quiet)

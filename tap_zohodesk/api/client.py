@@ -64,6 +64,8 @@ __all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient",
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Credits of a list call at the offsets every read keeps to (below 2,000: Zoho's cheapest tier)
+LIST_CALL_CREDITS = 3
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
 
@@ -306,6 +308,18 @@ class ZohoDeskClient:
             if remaining and remaining.lstrip("-").isdigit():
                 self.credits_remaining = int(remaining)
 
+    def credits_left(self) -> int | None:
+        """What this run may still spend: the rest of max_api_credits or Zoho's credits left today,
+        the lower (None: neither is known)."""
+        known = [n for n in (None if self.budget is None else self.budget - self.credits_used,
+                             self.credits_remaining) if n is not None]
+        return min(known) if known else None
+
+    def _short(self, pending: int) -> bool:
+        """Whether the credits left may not pay for ``pending`` more list calls."""
+        left = self.credits_left()
+        return left is not None and pending * LIST_CALL_CREDITS >= left
+
     def next_run(self) -> str:
         """When the next run can start, as far as Zoho's credits tell (for the line of a credit stop)."""
         back = self.credits_back_at
@@ -354,7 +368,8 @@ class ZohoDeskClient:
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Run ``fn`` over ``items`` with bounded concurrency; yield results in input order
         on the calling thread. At most 4 x max_concurrency items are pending at once (calls complete
-        out of order: a slow one holds back the output, not the workers)."""
+        out of order: a slow one holds back the output, not the workers), and no more than the credits
+        left can pay for, so a budget stop ends after a prefix of ``items``."""
         workers = self.limiter.maximum
         if workers <= 1:
             for item in items:
@@ -364,6 +379,8 @@ class ZohoDeskClient:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             try:
                 for item in items:
+                    while window and self._short(len(window)):  # in order: a stop keeps a prefix of the items
+                        yield window.popleft().result()
                     window.append(pool.submit(fn, item))
                     if len(window) >= 4 * workers:
                         yield window.popleft().result()
