@@ -21,19 +21,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from tap_zohodesk.api.errors import REFUSED_VALUE, ZohoDeskError
 from tap_zohodesk.api.paging import smaller_limits
+from tap_zohodesk.api.times import shift_zoho_time
 
 SEARCH_MAX_FROM = 4999
 log = logging.getLogger("zohodesk.windows")
-
-
-def _shift(stamp: str, ms: int) -> str:
-    """A Zoho timestamp ``ms`` milliseconds later (Zoho keeps millisecond precision)."""
-    value = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ") + timedelta(milliseconds=ms)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 @dataclass
@@ -123,7 +117,7 @@ class Search:
                 # a full page holding one instant: read that instant by a nested key instead
                 self.stats.splits += 1
                 yield from self._instant(params, key, low, high, nested, seen)
-                low, offset, seen, expected = _shift(low, 1), 0, set(), None
+                low, offset, seen, expected = shift_zoho_time(low, 1), 0, set(), None
                 if low > high:
                     return
                 continue

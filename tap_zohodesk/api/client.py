@@ -57,6 +57,7 @@ from tap_zohodesk.api.errors import (
 from tap_zohodesk.api.limiter import AdaptiveLimit
 from tap_zohodesk.api.paging import Learned, Pager
 from tap_zohodesk.api.retry import Again, RetryPolicy
+from tap_zohodesk.api.times import parse_zoho_time, to_zoho_time
 
 __all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient", "ZohoDeskError", "parse_zoho_time",
            "to_zoho_time"]
@@ -87,23 +88,6 @@ class CreditsExhausted(BudgetSpent):
     def __init__(self, message: str, *, back_at: datetime, status: int | None = None, code: str | None = None):
         super().__init__(message, status=status, code=code, kind=CREDITS)
         self.back_at = back_at
-
-
-def to_zoho_time(value: datetime) -> str:
-    """Format a datetime the way Zoho does: UTC, milliseconds, 'Z'."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def parse_zoho_time(value: str) -> datetime:
-    """Parse Zoho's ISO-8601 timestamps (and plain ISO dates/times) to an aware datetime."""
-    text = value.strip().replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
