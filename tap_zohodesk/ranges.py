@@ -194,15 +194,18 @@ class _Reader:
 
     def _plan_cut(self) -> None:
         """A worker is idle: have it find where half the rows of the busiest range lie, when that
-        range would otherwise be read on alone at the end (it holds more than an even share)."""
-        best, most, total = None, self.min_rows, 0
+        range would otherwise be read on alone at the end (it holds more than an even share), or
+        when fewer ranges than slots are left and it has more than a page to go (the cut's answer
+        is the new range's first page: no call more, one round less)."""
+        best, most, total = None, self.page + 1, 0
         for index, left in list(self.left.items()):
             if self.ranges[index][2] == DONE:
                 continue
             total += left
             if left >= most and (index, left) not in self.missed:
                 best, most = index, left
-        if best is None or most <= total / self.slots + self.page:
+        busy = sum(1 for _, _, at in self.ranges if at != DONE)
+        if best is None or (most <= total / self.slots + self.page and (busy >= self.slots or most < self.min_rows)):
             return
         self.asked = (best, most)
         low, high, at = self.ranges[best]
