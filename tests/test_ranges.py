@@ -63,3 +63,29 @@ def test_a_read_stopped_after_a_cut_resumes_every_range_and_loses_nothing():
         assert len(seen) > 0 and len(again) > 0
         assert set(seen) | set(again) == set(emu.store.tables["tickets"].by_id)  # nothing lost
         assert len(again) == len(set(again))
+
+
+def test_one_range_on_two_workers_is_cut_where_half_its_rows_lie():
+    """An idle worker does not wait for a range to end: it takes the far half, by rows (from the
+    answers' counts), of a range holding more than its share, so both workers read about as much."""
+    with Emulator(tickets=3000, seed=4) as emu:
+        crowd_late(emu)
+        client = ZohoDeskClient(emu.config(max_concurrency=2))
+        probe = _search(client)
+        first, count = probe.probe(KEY, FLOOR, TOP)
+        last = probe.latest(KEY, FLOOR, TOP)
+        ranges = [[first[0][KEY], TOP, first[0][KEY]]]
+
+        def progress(index: int, at: str) -> None:
+            ranges[index][2] = at
+
+        emu.reset_counts()
+        ids = [row["id"] for row in read_ranges(lambda: _search(client), KEY, ranges, progress, workers=2,
+                                                 min_rows=200, last=last)]
+        assert count == len(emu.store.tables["tickets"].by_id) and len(ids) == count
+        assert sorted(ids) == sorted(emu.store.tables["tickets"].by_id)  # each once
+        assert len(ranges) >= 2 and all(r[2] == DONE for r in ranges)
+        keys = sorted(r[KEY] for r in emu.store.tables["tickets"].rows)
+        held = [sum(1 for k in keys if low <= k <= high) for low, high, _ in ranges]
+        assert sum(held) == count and max(held) <= 0.6 * count, held  # no range holds most of the rows
+        assert emu.calls["GET /tickets/search"] <= count // 100 + 2 * len(ranges) + 1
