@@ -119,9 +119,12 @@ def _bookmark(state: dict, stream: str) -> str | None:
 
 def _expected(emu: Emulator, job: Job, state: dict) -> dict[str, list[str]]:
     """What a ticket-side job must emit, from the emulator: its departments' tickets modified at or after
-    its bookmark (the bookmark's own instant is read again), and every thread and comment of those."""
+    its bookmark (after it when the state notes the bookmark's instant finished, instants.py), and every
+    thread and comment of those."""
     since = _bookmark(state, "tickets") or ""
-    tickets = sorted(t["id"] for t in emu.store.tables["tickets"].rows if t["modifiedTime"] >= since
+    done = bool(since) and (state.get("bookmarks", {}).get("tickets") or {}).get("instant_done") == since
+    tickets = sorted(t["id"] for t in emu.store.tables["tickets"].rows
+                     if (t["modifiedTime"] > since if done else t["modifiedTime"] >= since)
                      and (job.departments is None or t["departmentId"] in job.departments))
     out = {"tickets": tickets}
     for child in ("threads", "ticket_comments"):
