@@ -28,26 +28,18 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from tap_zohodesk.api.times import parse_zoho_time, shift_zoho_time, to_zoho_time
 from tap_zohodesk.windows import SEARCH_MAX_FROM, Search
 
 PARALLEL_MIN_PAGES = 20
-FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, FORMAT)
-
-
-def _text(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def split(first: str, last: str, high: str, parts: int) -> list[list[str]]:
     """``parts`` consecutive ranges covering [first, high] exactly (millisecond bounds), cut evenly
     in time over [first, last] (where the rows are); the last range runs on to ``high``."""
-    start, end = _parse(first), _parse(last)
+    start, end = parse_zoho_time(first), parse_zoho_time(last)
     step = (end - start) / max(1, parts)
     if step < timedelta(seconds=1):
         return [[first, high, first]]
@@ -56,7 +48,7 @@ def split(first: str, last: str, high: str, parts: int) -> list[list[str]]:
     for k in range(parts):
         low, next_low = cuts[k].replace(microsecond=cuts[k].microsecond // 1000 * 1000), cuts[k + 1]
         next_low = next_low.replace(microsecond=next_low.microsecond // 1000 * 1000)
-        out.append([_text(low), _text(next_low - timedelta(milliseconds=1)), _text(low)])
+        out.append([to_zoho_time(low), to_zoho_time(next_low - timedelta(milliseconds=1)), to_zoho_time(low)])
     out[-1][1] = high
     return out
 
@@ -99,7 +91,7 @@ class _Reader:
         """Range ``index`` now ends before ``stamp``; a new range (returned) runs from there to its end."""
         new, high = len(self.ranges), self.ranges[index][1]
         self.ranges.append([stamp, high, stamp])
-        self.ranges[index][1] = self.limits[index] = _text(_parse(stamp) - timedelta(milliseconds=1))
+        self.ranges[index][1] = self.limits[index] = shift_zoho_time(stamp, -1)
         self.limits[new], self.emitted[new], self.fetched[new] = high, 0, 0
         return new
 
