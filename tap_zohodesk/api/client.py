@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, reach, resolve_urls
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, MAX_CONCURRENCY, READ_TIMEOUT, AccessToken, reach, resolve_urls
 from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import (
     BUDGET,
@@ -126,6 +126,11 @@ def _final_unsafe(again: Again) -> bool:
 class ZohoDeskClient:
     """Thread-safe Zoho Desk API client for one org."""
 
+    @staticmethod
+    def max_concurrency(config: dict) -> int:
+        """The most calls a run keeps in flight: the ``max_concurrency`` setting, else MAX_CONCURRENCY."""
+        return int(config.get("max_concurrency") or MAX_CONCURRENCY)
+
     def __init__(self, config: dict, *, user_agent: str = "tap-zohodesk"):
         self.api_url, self.accounts_url = resolve_urls(config)
         self.org_id = str(config["org_id"])
@@ -134,7 +139,7 @@ class ZohoDeskClient:
         self.timeouts = (float(config.get("connect_timeout_seconds") or CONNECT_TIMEOUT),
                          float(config.get("read_timeout_seconds") or READ_TIMEOUT))
         self.user_agent = user_agent
-        self.limiter = AdaptiveLimit(int(config.get("max_concurrency") or 5))
+        self.limiter = AdaptiveLimit(self.max_concurrency(config))
         self._local = threading.local()
         self._down: set[str] = set()  # hosts found unreachable: one try each from then on
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,
