@@ -54,8 +54,9 @@ from tap_zohodesk.api.errors import (
     read_answer,
     retry_seconds,
 )
+from tap_zohodesk.api.fallbacks import Learned
 from tap_zohodesk.api.limiter import AdaptiveLimit
-from tap_zohodesk.api.paging import Learned, Pager
+from tap_zohodesk.api.paging import Pager
 from tap_zohodesk.api.retry import Again, RetryPolicy
 from tap_zohodesk.api.times import parse_zoho_time, to_zoho_time
 
