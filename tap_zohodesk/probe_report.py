@@ -4,7 +4,7 @@ The JSON report holds endpoint templates (``tickets/{ticketId}/threads``, never 
 Zoho's error codes, envelope names, field paths and JSON types, the fallbacks learned and the
 calls and credits spent: never a record value, a token, an email, an id or Zoho's message text
 (which can quote values), so it can be attached to a bug report as it is. Given back to a sync
-(``probe_report``), its ``lessons`` seed the client's learned fallbacks (paging.Learned.seed):
+(``probe_report``), its ``lessons`` seed the client's learned fallbacks (fallbacks.Learned.seed):
 what the org already answered is taken from the first call, without the 4xx that taught it.
 """
 

@@ -12,7 +12,8 @@ The evidence is split on how the recycle bin is asked for a module: Qodex's copy
 documentation says ``module=<name>`` and ``sortBy=-deletedTime`` (newest first: the read
 stops at the bound), the OpenAPI spec says ``moduleId=<id>`` and has no ``sortBy``. The
 first is tried; a 422 naming ``module`` switches the run to the second (module ids from
-``GET /organizationModules``, every page read, logged once), a 422 naming ``sortBy`` drops it.
+``GET /organizationModules``, every page read, logged once), a 422 naming ``sortBy`` drops it
+(fallbacks.py ``MODULE_ID`` and ``DROPPED``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import datetime
 
 from tap_zohodesk.api.catalog import OBJECTS
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError, parse_zoho_time
-from tap_zohodesk.api.errors import REFUSED, REFUSED_VALUE
+from tap_zohodesk.api.fallbacks import MODULE_ID, asks
 from tap_zohodesk.api.paging import rows_of
 from tap_zohodesk.api.rows import NEW_ONLY, SPLIT, Evidence, ObjectSpec, Read
 
@@ -71,10 +72,9 @@ def recycle_bin(client: ZohoDeskClient, module: str, since: datetime | None) -> 
                     yield {**row, "module": module}
             return
         except ZohoDeskError as exc:
-            if started or by_id or exc.kind not in (REFUSED, REFUSED_VALUE) or exc.param != "module":
+            if started or by_id or not asks(MODULE_ID, exc):
                 raise
-            lesson.dropped.add("module")
-            client.learned.note(PATH, "refuses 'module': asking by moduleId (the OpenAPI spec's way)")
+            client.learned.learn(PATH, MODULE_ID, param=exc.param)
 
 
 def delete_markers(client: ZohoDeskClient, module: str, since: datetime, until: datetime,

@@ -83,7 +83,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         while it builds its state manager."""
         own = tap_state(self).get("bookmarks", {}).get(self.name, {})
         return "time_ranges" in own or ("replication_key_value" not in own
-                                       and int(self.config.get("max_concurrency") or 5) > 1)
+                                       and ZohoDeskClient.max_concurrency(self.config) > 1)
 
     def post_process(self, row: dict, context: dict | None = None) -> dict | None:
         key = self.replication_key

@@ -22,8 +22,8 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from tap_zohodesk.api.errors import REFUSED_VALUE, ZohoDeskError
-from tap_zohodesk.api.paging import smaller_limits
+from tap_zohodesk.api.errors import ZohoDeskError
+from tap_zohodesk.api.fallbacks import SMALLER_LIMIT, asks, smaller_limits
 from tap_zohodesk.api.times import shift_zoho_time
 
 SEARCH_MAX_FROM = 4999
@@ -72,9 +72,9 @@ class Search:
             try:
                 body = self.get({**query, "limit": self.limit})
                 break
-            except ZohoDeskError as exc:  # a lower cap than documented: step down, once a run
+            except ZohoDeskError as exc:  # a lower cap than documented: step down, once a run (fallbacks.py)
                 smaller = smaller_limits(self.path, self.limit)
-                if exc.kind != REFUSED_VALUE or exc.param != "limit" or not smaller:
+                if not asks(SMALLER_LIMIT, exc) or not smaller:
                     raise
                 self.limit = smaller[0]
                 if self.on_limit is not None:

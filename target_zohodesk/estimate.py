@@ -33,6 +33,7 @@ from target_zohodesk.bulk import BULK_MAX_IDS, one_field
 from target_zohodesk.guard import COUNT_PATHS, RATIO_FLOOR, DeleteGuard
 from target_zohodesk.lookup import LOOKUP_BATCH
 from target_zohodesk.preview import ID_BATCH, SEARCH_BY_ID
+from target_zohodesk.reader import json_lines
 from target_zohodesk.sinks import ZohoDeskSink as Sink
 from target_zohodesk.undo import RESTORE_BATCH
 
@@ -55,13 +56,7 @@ def count_input(lines, bulk: Counter | None = None) -> Counter[tuple[str, str]]:
     """(stream, operation) -> records of the Singer input; operations the stream refuses are left out.
     ``bulk`` gets (stream, batch, field, value) -> the updates that could go out in bulk together."""
     counts: Counter[tuple[str, str]] = Counter()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            message = json.loads(line)
-        except ValueError:
-            raise ValueError(f"--estimate: input line {number} is not JSON") from None
+    for _, message in json_lines(lines, "--estimate: input"):
         if isinstance(message, dict) and message.get("type") == "RECORD" and isinstance(message.get("record"), dict):
             operation = operation_of(message.get("stream", ""), message["record"])
             if refusal(message.get("stream", ""), operation) is None:

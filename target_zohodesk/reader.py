@@ -12,9 +12,11 @@ whose text UTF-8 cannot carry (``not_utf8``) is refused alone, by its sink.
 from __future__ import annotations
 
 import io
+import json
 import sys
 import typing as t
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 
 from singer_sdk.exceptions import RecordsWithoutSchemaException
 from singer_sdk.io_base import SingerReader
@@ -76,14 +78,27 @@ def _shown(name: object) -> str:
     return str(name).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def json_line(text: str, number: int, where: str = "input", decode: Callable[[str], t.Any] = json.loads) -> t.Any:
+    """The JSON value on line ``number`` of ``where``, or Malformed saying in one line which line and why."""
+    try:
+        return decode(text)
+    except ValueError as exc:
+        raise Malformed(f"{where} line {number} is not JSON ({exc.__class__.__name__}: {exc})") from None
+    except RecursionError:
+        raise Malformed(f"{where} line {number} nests deeper than JSON can be read here") from None
+
+
+def json_lines(lines: Iterable[str], where: str) -> Iterator[tuple[int, t.Any]]:
+    """(line number from 1, JSON value) of each line that is not blank (the input of ``--estimate``,
+    the results file of ``--undo``); Malformed at the first line that is not JSON."""
+    for number, text in enumerate(lines, start=1):
+        if text.strip():
+            yield number, json_line(text, number, where)
+
+
 def check(line: str, number: int) -> dict:
     """The Singer message on this line, or Malformed."""
-    try:
-        message = deserialize_json(line)
-    except ValueError as exc:
-        raise Malformed(f"input line {number} is not JSON ({exc.__class__.__name__}: {exc})") from None
-    except RecursionError:
-        raise Malformed(f"input line {number} nests deeper than JSON can be read here") from None
+    message = json_line(line, number, decode=deserialize_json)
     if depth(message) > MAX_DEPTH:
         raise Malformed(f"input line {number} nests deeper than {MAX_DEPTH} levels: no Zoho Desk record does")
     if not isinstance(message, dict):

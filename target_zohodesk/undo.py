@@ -24,7 +24,6 @@ trashed one gone, a reverted one already as before (each ``ok`` with a note).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from tap_zohodesk.api.plans import TRASH, plan
 from target_zohodesk.batches import ALREADY_GONE
 from target_zohodesk.outcome import FatalStop, Result, is_fatal
 from target_zohodesk.preview import same
+from target_zohodesk.reader import json_lines
 from target_zohodesk.writer import Writer
 
 UNDO = {"DELETE": "RESTORE", "INSERT": "TRASH", "UPDATE": "REVERT"}
@@ -54,13 +54,7 @@ def read_lines(results: str) -> list[dict]:
     if not path.is_file():
         raise FileNotFoundError(f"--undo: no results file {results!r}")
     picked: dict[tuple[str, str, str], dict] = {}
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            line = json.loads(text)
-        except ValueError:
-            raise ValueError(f"--undo: {results} line {number} is not JSON") from None
+    for number, line in json_lines(path.read_text(encoding="utf-8").splitlines(), f"--undo: {results}"):
         if not isinstance(line, dict) or not {"stream", "operation", "status"} <= set(line):
             raise ValueError(f"--undo: {results} line {number} is not a results line")
         if line["status"] == "ok" and not line.get("dry_run") and line.get("id"):

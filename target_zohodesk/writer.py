@@ -26,13 +26,13 @@ Policy in a few lines:
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from datetime import datetime, timezone
 
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
 from tap_zohodesk.api.errors import GONE, UNSUPPORTED
 from tap_zohodesk.api.plans import JSON, ONE, REPLY, ROWS, UPLOAD, WritePlan, operation_of, plans_of, refusal
+from tap_zohodesk.api.retry import quick
 from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.api.writable import UnknownFields
 from tap_zohodesk.api.writable import body as allowed_body
@@ -290,7 +290,7 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
     def _creating(self, plan: WritePlan, record: dict, call: tuple, links: dict) -> Result:
         """A create, journaled: intent, call, outcome; an unknown outcome is looked up first (where the
         plan's row reads what it makes)."""
-        method, path, body, files = call
+        _method, _path, body, files = call
         stream, spec, operation = plan.stream, plan.spec, plan.operation
         sent = body if files is None else {"name": files["file"][0], "size": str(len(files["file"][1]))}
         key = self.journal.key(stream, record) if self.journal else None
@@ -310,27 +310,50 @@ class Writer(GroupWrites, BulkUpdates, BeforeImages, Prefetch):
             if found:
                 return Result(stream, operation, found, "ok", note="created by an earlier run (found in Zoho)",
                               journal=True)
-        last: ZohoDeskError | None = None
-        for _ in range(self.client.max_retries + 1):
-            since = self.journal.intend(key, stream) if key else None
-            try:
-                answer = self.client.request(method, path, json=body, files=files,
-                                             label=f"{operation.lower()} {stream}", retry_unsafe=False)
-            except ZohoDeskError as exc:
-                if not is_unsure(exc):
-                    if key and not is_fatal(exc, retried=False):
-                        self.journal.forget(key)
-                    raise
-                last = exc
-                time.sleep(self.client.backoff)  # give Zoho a moment before looking
-                found = self.lookup.created(stream, spec, sent, links, since, datetime.now(timezone.utc),
-                                            key) if key else None
-                if found:
-                    return Result(stream, operation, found, "ok", note="the answer was lost; found in Zoho")
-                continue
-            zoho_id = str(answer["id"]) if isinstance(answer, dict) and answer.get("id") else None
-            if key:
-                self.journal.done(key, stream, zoho_id)
-            return Result(stream, operation, zoho_id, "ok")
-        raise RecordError(f"{last} (still unsure after {self.client.max_retries + 1} tries and as many lookups: "
-                          "a replay looks it up again before creating it)")
+        tries = _UnsureCreate(self, plan, call, links, key, sent)
+        return quick(tries, (self.client.backoff,) * tries.tries, _Lost)  # the core's retry policy
+
+
+class _Lost(Exception):
+    """A create whose answer was lost (``unsure``): the retry policy waits, then it is looked up."""
+
+
+class _UnsureCreate:
+    """The tries of one journaled create, through the core's retry policy (retry.quick): a create
+    whose answer is lost raises ``_Lost``; after the policy's wait the next try first looks for it
+    in Zoho, and creates it again only if it is not there. ``max_retries + 1`` creates at most, the
+    last one looked up too: then the record fails, still unsure."""
+
+    def __init__(self, writer: Writer, plan: WritePlan, call: tuple, links: dict, key: str | None, sent: dict):
+        self.writer, self.plan, self.call, self.links, self.key, self.sent = writer, plan, call, links, key, sent
+        self.tries = writer.client.max_retries + 1
+        self.creates, self.since, self.last = 0, None, None
+
+    def __call__(self) -> Result:
+        writer, plan, key = self.writer, self.plan, self.key
+        stream, operation = plan.stream, plan.operation
+        if self.last is not None:  # the last create's answer was lost: is the record in Zoho?
+            found = writer.lookup.created(stream, plan.spec, self.sent, self.links, self.since,
+                                          datetime.now(timezone.utc), key) if key else None
+            if found:
+                return Result(stream, operation, found, "ok", note="the answer was lost; found in Zoho")
+            if self.creates == self.tries:
+                raise RecordError(f"{self.last} (still unsure after {self.tries} tries and as many lookups: "
+                                  "a replay looks it up again before creating it)")
+        method, path, body, files = self.call
+        self.since = writer.journal.intend(key, stream) if key else None
+        self.creates += 1
+        try:
+            answer = writer.client.request(method, path, json=body, files=files,
+                                           label=f"{operation.lower()} {stream}", retry_unsafe=False)
+        except ZohoDeskError as exc:
+            if not is_unsure(exc):
+                if key and not is_fatal(exc, retried=False):
+                    writer.journal.forget(key)
+                raise
+            self.last = exc
+            raise _Lost(exc) from exc
+        zoho_id = str(answer["id"]) if isinstance(answer, dict) and answer.get("id") else None
+        if key:
+            writer.journal.done(key, stream, zoho_id)
+        return Result(stream, operation, zoho_id, "ok")

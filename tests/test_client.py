@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tap_zohodesk.api.client import ZohoAuthError, ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.connection import resolve_urls
+from tap_zohodesk.api.connection import MAX_CONCURRENCY, resolve_urls
 from tap_zohodesk.api.errors import ConfigError
 from tests.emulator import Emulator
 
@@ -24,6 +24,17 @@ def test_data_center_urls():
     assert resolve_urls({"data_center": "uk"}) == ("https://desk.zoho.uk/api/v1", "https://accounts.zoho.uk")
     with pytest.raises(ConfigError, match="data_center.*'mars'.*us eu in au jp ca cn sa sg ae uk"):
         resolve_urls({"data_center": "mars"})
+
+
+def test_max_concurrency_has_one_default(emulator):
+    """The setting's default, the client's limit and the tap's read in ranges all take MAX_CONCURRENCY."""
+    from tap_zohodesk.api.plugin import connection_properties
+
+    setting = next(p.to_dict()["max_concurrency"] for p in connection_properties() if p.name == "max_concurrency")
+    assert setting["default"] == MAX_CONCURRENCY == 5
+    config = {**emulator.config(), "max_concurrency": None}
+    assert ZohoDeskClient.max_concurrency(config) == ZohoDeskClient(config).limiter.maximum == MAX_CONCURRENCY
+    assert ZohoDeskClient.max_concurrency({**config, "max_concurrency": 2}) == 2
 
 
 def test_token_is_reused_and_headers_are_sent(emulator):

@@ -124,3 +124,49 @@ def test_an_update_verb_refused_with_405_is_an_error_not_a_second_verb(emulator,
     assert all("405" in r["error"] and "METHOD_NOT_ALLOWED" in r["error"] for r in results)
     assert [r["content"] for r in rows] == before
     assert [e["method"] for e in emulator.log if "/comments/" in e["path"]] == ["PATCH", "PATCH"]
+
+
+def _refusing(refusals: dict[str, ZohoDeskError], rows: int = 3):
+    """A ``get`` that refuses each query holding a parameter of ``refusals`` (by name), else answers ``rows``."""
+    calls = []
+
+    def get(path, params, *, label=None):
+        calls.append(dict(params or {}))
+        for name, exc in refusals.items():
+            if name in (params or {}) and (name != "limit" or params["limit"] > 50):
+                raise exc
+        return {"data": [{"id": str(n)} for n in range(rows)]}
+    return get, calls
+
+
+def test_the_pager_takes_the_fallbacks_of_the_one_table_and_no_other():
+    """api/fallbacks.py ``FALLBACKS`` is the one table of learned fallbacks: the pager learns each
+    row's lesson on the refusal it names, says the row's line once, and raises any other refusal."""
+    from tap_zohodesk.api.errors import GONE, REFUSED, REFUSED_VALUE
+    from tap_zohodesk.api.fallbacks import DROPPED, FALLBACKS, MODULE_ID, SMALLER_LIMIT, UNPAGED, Learned, asks
+    from tap_zohodesk.api.paging import Pager
+
+    assert set(FALLBACKS) == {UNPAGED, DROPPED, SMALLER_LIMIT, MODULE_ID}
+    refuse = {"from": ZohoDeskError("x", kind=REFUSED, param="from"),
+              "status": ZohoDeskError("x", kind=REFUSED, param="status"),
+              "limit": ZohoDeskError("x", kind=REFUSED_VALUE, param="limit")}
+    assert asks(MODULE_ID, ZohoDeskError("x", kind=REFUSED_VALUE, param="module"))
+    assert not asks(DROPPED, refuse["status"]) and asks(DROPPED, refuse["status"], frozenset({"status"}))
+    learned = Learned()
+    get, calls = _refusing({"status": refuse["status"], "limit": refuse["limit"]})
+    pages = list(Pager(get, learned, "things", limit=100, params={"status": "open"}, data_key="data", label=None,
+                       max_from=None, droppable=frozenset({"status"})))
+    assert len(pages) == 1 and len(pages[0]) == 3 and calls[-1] == {"from": 0, "limit": 50}
+    assert learned.export() == {"things": {"limit": 50, "unpaged": False, "dropped": ["status"]}}
+    assert learned.fired == ["things: refuses filter 'status': applied to the answer instead",
+                             "things: refuses limit 100: paging by 50"]
+    get, calls = _refusing({"from": refuse["from"]})
+    assert len(list(Pager(get, learned, "other", limit=100, params=None, data_key="data", label=None,
+                          max_from=None))) == 1
+    assert calls == [{"from": 0, "limit": 100}, {}] and learned.of("other").unpaged
+    assert learned.fired[-1] == "other: refuses 'from': read in one call without paging"
+    gone = ZohoDeskError("x", kind=GONE, param="from")
+    get, _ = _refusing({"from": gone})
+    with pytest.raises(ZohoDeskError) as raised:
+        list(Pager(get, learned, "third", limit=100, params=None, data_key="data", label=None, max_from=None))
+    assert raised.value is gone and len(learned.fired) == 3

@@ -82,3 +82,28 @@ def test_a_stale_token_is_refreshed_within_a_try_sharing_the_retry_budget(emulat
         client.get("agents", {"from": 0, "limit": 1})
     assert emulator.calls["GET /agents"] == 4 and len(waits) == 2
     assert client.stats()["retries"] == 2 and client.stats()["token_refreshes"] == 2
+
+
+def test_a_create_whose_answer_is_lost_waits_through_the_one_policy(tmp_path, waits):
+    """The target's unsure creates wait by the core's policy (retry.quick), as the hand-written loop
+    did: a lost answer is waited out and looked up (found: one create); a create never answered is
+    tried max_retries + 1 times, each followed by a wait and a lookup."""
+    from tap_zohodesk.api.catalog import BY_STREAM
+    from tests.helpers import run_target, singer_lines, target_emulator
+    from tests.test_target import open_schema
+
+    schema = open_schema(BY_STREAM["contacts"])
+    with target_emulator(tmp_path, tickets=5, seed=3, max_retries=2, retry_backoff_seconds=0.25,
+                         fail_on_error=False) as emu:
+        before = len(emu.store.tables["contacts"].rows)
+        emu.lose_answers(1.0)
+        lost = run_target(emu.cfg, singer_lines("contacts", schema, [{"lastName": "Lost", "email": "lost@x.example"}]))
+        assert len(lost) == 1 and lost[0]["status"] == "ok" and "found in Zoho" in lost[0]["note"]
+        assert waits == [0.25] and len(emu.store.tables["contacts"].rows) == before + 1
+        emu.lose_answers(0.0)
+        emu.inject("500", times=9, path="/contacts$")
+        config = {**emu.cfg, "results_path": str(tmp_path / "never.jsonl")}
+        failed = run_target(config, singer_lines("contacts", schema, [{"lastName": "Never", "email": "n@x.example"}]))
+        assert len(failed) == 1 and failed[0]["status"] == "error"
+        assert "still unsure after 3 tries" in failed[0]["error"]
+        assert waits == [0.25] * 4 and emu.calls["POST /contacts"] == 4

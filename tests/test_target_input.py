@@ -70,3 +70,27 @@ def test_the_exit_code_does_not_depend_on_the_log_level(emu, tmp_path, env):
     assert proc.returncode == 2 and [r["status"] for r in results] == ["ok", "ok", "error"]
     assert ours(proc) == [f"target-zohodesk: 1 of 3 record(s) failed (see {emu.cfg['results_path']})"]
     assert ("Traceback" in proc.stderr) == bool(env)
+
+
+@pytest.mark.parametrize("bad", ["not json", "[" * 100_000 + "]" * 100_000])
+def test_estimate_and_undo_name_the_line_that_is_not_json(tmp_path, bad):
+    """``--estimate``'s input and ``--undo``'s results file are read by one helper (reader.json_lines):
+    blank lines skipped, a bad line (or one nested past what JSON can read) one error naming it."""
+    from target_zohodesk.estimate import count_input, estimate_lines
+    from target_zohodesk.undo import read_lines
+
+    text = singer_lines("contacts", open_schema(BY_STREAM["contacts"]), contacts(2, "est"))
+    assert sum(count_input(text.splitlines()).values()) == 2
+    lines = text.splitlines() + ["", bad]
+    why = "is not JSON (JSONDecodeError: " if bad == "not json" else "nests deeper than JSON can be read here"
+    with pytest.raises(ValueError) as raised:
+        estimate_lines(lines, {})
+    assert str(raised.value).startswith(f"--estimate: input line {len(lines)} {why}")
+    results = tmp_path / "results.jsonl"
+    ok = {"stream": "contacts", "operation": "INSERT", "status": "ok", "id": "1"}
+    results.write_text(json.dumps(ok) + "\n\n" + json.dumps({**ok, "id": "2"}) + "\n")
+    assert [line["id"] for line in read_lines(str(results))] == ["1", "2"]
+    results.write_text(json.dumps(ok) + "\n\n" + bad + "\n")
+    with pytest.raises(ValueError) as raised:
+        read_lines(str(results))
+    assert str(raised.value).startswith(f"--undo: {results} line 3 {why}") and "\n" not in str(raised.value)

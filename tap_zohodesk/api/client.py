@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import msgspec
 import requests
 
-from tap_zohodesk.api.connection import CONNECT_TIMEOUT, READ_TIMEOUT, AccessToken, reach, resolve_urls
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, MAX_CONCURRENCY, READ_TIMEOUT, AccessToken, reach, resolve_urls
 from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import (
     BUDGET,
@@ -54,8 +54,9 @@ from tap_zohodesk.api.errors import (
     read_answer,
     retry_seconds,
 )
+from tap_zohodesk.api.fallbacks import Learned
 from tap_zohodesk.api.limiter import AdaptiveLimit
-from tap_zohodesk.api.paging import Learned, Pager
+from tap_zohodesk.api.paging import Pager
 from tap_zohodesk.api.retry import Again, RetryPolicy
 from tap_zohodesk.api.times import parse_zoho_time, to_zoho_time
 
@@ -126,6 +127,11 @@ def _final_unsafe(again: Again) -> bool:
 class ZohoDeskClient:
     """Thread-safe Zoho Desk API client for one org."""
 
+    @staticmethod
+    def max_concurrency(config: dict) -> int:
+        """The most calls a run keeps in flight: the ``max_concurrency`` setting, else MAX_CONCURRENCY."""
+        return int(config.get("max_concurrency") or MAX_CONCURRENCY)
+
     def __init__(self, config: dict, *, user_agent: str = "tap-zohodesk"):
         self.api_url, self.accounts_url = resolve_urls(config)
         self.org_id = str(config["org_id"])
@@ -134,7 +140,7 @@ class ZohoDeskClient:
         self.timeouts = (float(config.get("connect_timeout_seconds") or CONNECT_TIMEOUT),
                          float(config.get("read_timeout_seconds") or READ_TIMEOUT))
         self.user_agent = user_agent
-        self.limiter = AdaptiveLimit(int(config.get("max_concurrency") or 5))
+        self.limiter = AdaptiveLimit(self.max_concurrency(config))
         self._local = threading.local()
         self._down: set[str] = set()  # hosts found unreachable: one try each from then on
         self.token = AccessToken(config, self.accounts_url, self._session, max_retries=self.max_retries,

@@ -39,6 +39,7 @@ TOKEN_EARLY_REFRESH_SECONDS = 60
 UNREACHABLE_WAITS = (0.5, 1.0)  # quick retries of a connection that could not be opened
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
+MAX_CONCURRENCY = 5  # calls in flight at once unless ``max_concurrency`` says otherwise (Free edition allows 5)
 
 log = logging.getLogger("zohodesk.oauth")
 

@@ -1,4 +1,4 @@
-"""Reading a Zoho Desk list page by page, and what a list teaches about itself during a run.
+"""Reading a Zoho Desk list page by page (what a list teaches about itself: fallbacks.py).
 
 Offsets start at 0 and advance by the rows received. Whether the server counts ``from``
 from 0 or 1 is not settled; with 1-based counting consecutive pages overlap by one row,
@@ -6,88 +6,22 @@ which is dropped by id, so no row is skipped either way. Iteration stops on 204,
 page, or when ``from`` would pass ``max_from``: one call at ``max_from`` then tells whether
 rows lie past it, which cannot be read (``exhausted`` stays False; True when all were read).
 
-Where the public evidence is split, the pager tolerates both answers, once per endpoint per
-run, and logs the fallback the first time it is learned on each endpoint (``Learned``; the
-run's summary lists each with its endpoint):
-- 422 "Extra query parameter 'from'" (or 'limit'): the list takes no paging; read it in one call;
-- 422 on ``limit``: step the page size down to the next documented cap (500/200 -> 200 -> 100
-  -> 50); to 99 only for threads, whose pages Zoho's web UI clamps to 99 (DeskUI);
-- 422 "Extra query parameter 'x'" for a parameter the caller marked droppable (a filter no
-  evidence shows the endpoint takes): send it no more; the caller applies it to the answer.
-Any other refusal is an error. So are answers that cannot be right: an envelope without the
-expected list, a page that repeats the previous one (the server ignored ``from``).
+Where the public evidence is split, the pager tolerates both answers as the table of learned
+fallbacks says (fallbacks.py ``FALLBACKS``: a list that takes no paging, a smaller page size, a
+droppable parameter dropped), once per endpoint per run (``Learned``). Any other refusal is an
+error. So are answers that cannot be right: an envelope without the expected list, a page that
+repeats the previous one (the server ignored ``from``).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from tap_zohodesk.api.errors import REFUSED, REFUSED_VALUE, ZohoDeskError
+from tap_zohodesk.api.errors import ZohoDeskError
+from tap_zohodesk.api.fallbacks import DROPPED, SMALLER_LIMIT, UNPAGED, Learned, asks, smaller_limits
 
 Get = Callable[..., Any]  # get(path, params, *, label): the decoded answer, or None for 204
-
-LIMIT_STEPS = (200, 100, 50)  # the documented caps
-CLAMPED = {"tickets/{ticketId}/threads": 99}  # DeskUI asks threads by at most 99
-
-
-def smaller_limits(key: str, limit: int) -> list[int]:
-    """The page sizes to step down to from ``limit`` on the endpoint ``key``, largest first."""
-    steps = {*LIMIT_STEPS, *([CLAMPED[key]] if key in CLAMPED else [])}
-    return sorted((step for step in steps if step < limit), reverse=True)
-log = logging.getLogger("zohodesk.client")
-
-
-@dataclass
-class Lesson:
-    limit: int | None = None
-    unpaged: bool = False
-    dropped: set[str] = field(default_factory=set)
-    settled: bool = False  # one call answered: what the endpoint takes is known
-    gate: threading.Lock = field(default_factory=threading.Lock)  # the first call goes alone
-
-
-class Learned:
-    """Fallbacks learned per endpoint (path template) during one run, shared by all threads."""
-
-    def __init__(self) -> None:
-        self._lessons: dict[str, Lesson] = {}
-        self.memo: dict[str, object] = {}  # answers worth reading once per run (module ids, ...)
-        self._lock = threading.Lock()
-        self.fired: list[str] = []  # "<endpoint>: <fallback>", one per fallback and endpoint, for the summary
-
-    def of(self, key: str) -> Lesson:
-        with self._lock:
-            return self._lessons.setdefault(key, Lesson())
-
-    def note(self, key: str, line: str) -> None:
-        """Log and list a fallback learned on endpoint ``key``, once per endpoint."""
-        entry = f"{key}: {line}"
-        with self._lock:
-            if entry not in self.fired:
-                self.fired.append(entry)
-                log.warning("%s", entry)
-
-    def dropped(self, key: str) -> set[str]:
-        return set(self.of(key).dropped)
-
-    def export(self) -> dict[str, dict]:
-        """What each endpoint (path template) taught, for a probe report: nothing of a record."""
-        with self._lock:
-            return {key: {"limit": n.limit, "unpaged": n.unpaged, "dropped": sorted(n.dropped)}
-                    for key, n in sorted(self._lessons.items()) if n.limit or n.unpaged or n.dropped}
-
-    def seed(self, lessons: dict[str, dict]) -> None:
-        """Start the run knowing what an earlier run (a probe) learned: no call asks again."""
-        for key, taught in lessons.items():
-            lesson = self.of(key)
-            lesson.limit = taught.get("limit") or lesson.limit
-            lesson.unpaged = lesson.unpaged or bool(taught.get("unpaged"))
-            lesson.dropped |= set(taught.get("dropped") or ())
-
 
 def rows_of(body: Any, data_key: str, where: str) -> list[dict]:
     """The rows of a list answer (204 -> none); anything else is an error naming the call."""
@@ -171,24 +105,17 @@ class Pager:
                 raise
 
     def _learn(self, exc: ZohoDeskError) -> bool:
-        """Adopt the fallback a 422 asks for, if it is one the evidence leaves open."""
-        learned = self.learned
-        if exc.kind == REFUSED:
-            name = exc.param
-            if name in ("from", "limit") and self.paged:
-                self.paged = False
-                self.lesson.unpaged = True
-                learned.note(self.key, f"refuses '{name}': read in one call without paging")
-                return True
-            if name in self.droppable and name not in self.lesson.dropped:
-                self.lesson.dropped.add(name)
-                learned.note(self.key, f"refuses filter '{name}': applied to the answer instead")
-                return True
-            return False
-        if self.paged and exc.kind == REFUSED_VALUE and exc.param == "limit":
-            smaller = smaller_limits(self.key, self.limit)
-            if smaller:
-                learned.note(self.key, f"refuses limit {self.limit}: paging by {smaller[0]}")
-                self.limit = self.lesson.limit = smaller[0]
-                return True
+        """Adopt the fallback a refusal asks for (fallbacks.FALLBACKS), if it is one the evidence leaves open."""
+        if self.paged and asks(UNPAGED, exc):
+            self.paged = False
+            self.learned.learn(self.key, UNPAGED, param=exc.param)
+            return True
+        if asks(DROPPED, exc, self.droppable) and exc.param not in self.lesson.dropped:
+            self.learned.learn(self.key, DROPPED, param=exc.param)
+            return True
+        smaller = smaller_limits(self.key, self.limit)
+        if self.paged and asks(SMALLER_LIMIT, exc) and smaller:
+            self.learned.learn(self.key, SMALLER_LIMIT, limit=self.limit, smaller=smaller[0])
+            self.limit = smaller[0]
+            return True
         return False

@@ -16,7 +16,7 @@ from singer_sdk import typing as th
 from singer_sdk.about import AboutFormatter, AboutInfo
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_zohodesk.api.connection import CONNECT_TIMEOUT, DATA_CENTERS, READ_TIMEOUT
+from tap_zohodesk.api.connection import CONNECT_TIMEOUT, DATA_CENTERS, MAX_CONCURRENCY, READ_TIMEOUT
 from tap_zohodesk.api.errors import ConfigError, ZohoDeskError
 from tap_zohodesk.api.sdk import raw_config
 
@@ -91,7 +91,7 @@ def connection_properties() -> list[th.Property]:
         th.Property("accounts_url", th.StringType,
                     description="Override of the Zoho Accounts base, e.g. https://accounts.zoho.eu "
                     "(plain http only to loopback)"),
-        th.Property("max_concurrency", th.IntegerType, default=5,
+        th.Property("max_concurrency", th.IntegerType, default=MAX_CONCURRENCY,
                     description="Most API calls in flight at once (Free edition allows 5)."),
         th.Property("connect_timeout_seconds", th.NumberType, default=CONNECT_TIMEOUT,
                     description="Seconds to open a connection to Zoho before the host counts as unreachable."),

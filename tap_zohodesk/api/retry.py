@@ -1,6 +1,6 @@
 """The one retry policy of the core, on the ``backoff`` library: the API calls of the client and
 the OAuth token request both go through ``RetryPolicy.run``, the quick retries of a host that
-cannot be reached through ``quick``.
+cannot be reached and the target's tries of a create whose answer was lost through ``quick``.
 
 A try that may be tried again raises ``Again`` (carrying the error raised when the policy gives
 up, Zoho's Retry-After, and the answer if any). The policy waits Retry-After when Zoho sent a
@@ -63,7 +63,7 @@ def _call(attempt: Callable[[], T]) -> T:
     return attempt()
 
 
-def _never(again: Again) -> bool:
+def _never(again: Exception) -> bool:
     return False
 
 
@@ -97,7 +97,7 @@ class RetryPolicy:
 
 
 def quick(attempt: Callable[[], T], waits: Iterable[float], retryable: type[Exception] | tuple,
-          *, giveup: Callable[[Exception], bool]) -> T:
+          *, giveup: Callable[[Exception], bool] = _never) -> T:
     """``attempt()`` retried after each of ``waits`` (no jitter) while it raises ``retryable`` and
     ``giveup`` does not say stop; the last failure is raised as is."""
     waits = tuple(waits)
