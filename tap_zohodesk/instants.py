@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient, parse_zoho_time
+from tap_zohodesk.read_plans import SEARCH, choose
 
 if TYPE_CHECKING:
     from tap_zohodesk.api.rows import ObjectSpec
@@ -46,8 +47,7 @@ COVERED_DONE = "covered_instant_done"  # an unwound stream's note, beside covere
 
 def exact(spec: ObjectSpec, filters: dict) -> bool:
     """Whether ``spec``'s rows under ``filters`` are read by search windows (exact, in key order)."""
-    return bool(spec.read.search and not spec.parent and "id" not in filters
-                and not set(filters) & spec.filters.list_only)
+    return choose(spec, filters) == SEARCH
 
 
 def settled(client: ZohoDeskClient, at: str, began: datetime) -> bool:

@@ -28,6 +28,7 @@ from tap_zohodesk.children import ChildReads
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.instants import DONE, ONE_MS, bookmark, exact, note, start_after
+from tap_zohodesk.read_plans import BY_ID, CHILD, SEARCH, choose
 from tap_zohodesk.reading import Reads
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
@@ -215,12 +216,13 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             if read is not None:
                 yield from (r for r in self.client.map(self.with_detail, read) if same_key or self._keep(r, bound))
                 return
-        if spec.parent:
+        kind = choose(spec, filters)
+        if kind == CHILD:
             since = parents_since if parents_since is not None else bound
             rows: Iterable[dict] = self.child_rows(since, bound, filters, progress)
-        elif "id" in filters:
+        elif kind == BY_ID:
             rows = self.by_ids(filters["id"], {})
-        elif spec.read.search and not set(filters) & spec.filters.list_only:
+        elif kind == SEARCH:
             rows = self.search_rows(bound, high, filters, own=own)
         else:
             rows = self.list_rows(bound, high, filters)
