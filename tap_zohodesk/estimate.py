@@ -21,7 +21,7 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import LIST_CALL_CREDITS, to_zoho_time
 from tap_zohodesk.counters import counted_children
 from tap_zohodesk.filters import query_params
-from tap_zohodesk.read_plans import BY_ID, CHILD, SEARCH, choose
+from tap_zohodesk.read_plans import BY_ID, CHILD, SEARCH, kind_of
 from tap_zohodesk.reading import FLOOR
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Counts:
         spec = stream.spec
         client = stream.client
         filters = stream.user_filters()
-        kind = choose(spec, filters)
+        kind = kind_of(spec, filters)
         if kind == SEARCH:
             params = {**query_params(spec, filters), "from": 0, "limit": 1, "sortBy": "modifiedTime",
                       "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(stream.now())}"}
@@ -67,7 +67,7 @@ class Counts:
 def _calls(stream: ZohoDeskStream, counts: Counts, low) -> tuple[int | None, str]:
     """Calls of one run that reads changes since ``low`` (None: everything)."""
     spec = stream.spec
-    kind = choose(spec, stream.user_filters())
+    kind = kind_of(spec, stream.user_filters())
     if kind == CHILD:
         parent = BY_STREAM[spec.parent.stream]
         visited = counts.since(parent.stream, None if spec.reads_every_parent else low)

@@ -31,23 +31,13 @@ What keeps this from losing a record:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient, parse_zoho_time
-from tap_zohodesk.read_plans import SEARCH, choose
-
-if TYPE_CHECKING:
-    from tap_zohodesk.api.rows import ObjectSpec
 
 ONE_MS = timedelta(milliseconds=1)
 DONE = "instant_done"  # a stream's note, beside replication_key_value
 PARENT_DONE = "parent_instant_done"  # a child stream's note, beside parent_watermark
 COVERED_DONE = "covered_instant_done"  # an unwound stream's note, beside covered_to (unwind.py)
-
-
-def exact(spec: ObjectSpec, filters: dict) -> bool:
-    """Whether ``spec``'s rows under ``filters`` are read by search windows (exact, in key order)."""
-    return choose(spec, filters) == SEARCH
 
 
 def settled(client: ZohoDeskClient, at: str, began: datetime) -> bool:
