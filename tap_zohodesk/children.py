@@ -1,4 +1,5 @@
-"""Child streams: read per parent record, and what a run owes to the next one.
+"""Child streams: read per parent record (``PerParent``, its lists ``ChildLists``), and what a run
+owes to the next one (kept in the stream's state by streams.py ``read_as_child``).
 
 - Full-table children (followers, tags, metrics, approvals, Jira issues, thread attachments)
   and children of parents read whole every run (departments, agents) visit every parent,
@@ -22,7 +23,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,10 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import local_match, placeholders, refused
-from tap_zohodesk.reading import by_ids, now
+from tap_zohodesk.reading import Strategy, by_ids, now
 
 if TYPE_CHECKING:
+    from tap_zohodesk.api.catalog import ObjectSpec
     from tap_zohodesk.reading import ReadInputs, Source
 
 
@@ -128,12 +130,24 @@ class ChildLists:
         return self.source.client.gone(where, label=f"check parent of {self.source.name}")
 
 
-class PerParent:
+class PerParent(Strategy):
     """A child object read per parent visited: the parents changed since ``parents_since`` (every
     parent for a child of a parent read whole), in their key order, less those an earlier run
     visited at the instant this read resumes from; an ``id`` filter reads those records only."""
 
     kind = "child"
+
+    @classmethod
+    def cost(cls, spec: ObjectSpec, since: Callable[[str, datetime | None], int | None], low: datetime | None,
+             *, detailed: bool) -> tuple[int | None, str]:
+        """One call per parent visited: every parent for a child of a parent read whole, else those
+        changed since ``low``."""
+        parent = spec.parent.stream
+        visited = since(parent, None if spec.reads_every_parent else low)
+        if visited is None:
+            return None, f"one call per {parent} record"
+        basis = f"one call per {parent} record visited"
+        return visited, basis + (", plus one per record read (not counted)" if detailed else "")
 
     def __init__(self, read: ReadInputs):
         self.source, self.filters, self.lists, self.parents = read.source, read.filters, read.lists, read.parents

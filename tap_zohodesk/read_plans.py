@@ -10,7 +10,8 @@ then two wrappers: ``Detail`` (one GET per record, when the row reads each recor
 ``SiblingDetail`` (the rows a sibling stream read this run, when the row details one).
 
 The read (streams.py ``rows_since``), whether it comes sorted (``exact``) and ``--estimate``
-(estimate.py) all ask ``choose``: a new kind of read is one strategy class and one line there.
+(estimate.py: the chosen strategy's ``count`` and ``cost``) all ask ``choose``: a new kind of read
+is one strategy class (reading.py ``Strategy``: its rows and its cost) and one line there.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any
 
 from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.children import PerParent
-from tap_zohodesk.reading import ById, Detail, PlainList, ReadInputs, SearchWindows, SiblingDetail
+from tap_zohodesk.reading import ById, Detail, PlainList, ReadInputs, SearchWindows, SiblingDetail, Strategy
 
 CHILD, BY_ID, SEARCH, LIST = PerParent.kind, ById.kind, SearchWindows.kind, PlainList.kind
 
 
-def choose(spec: ObjectSpec, filters: dict) -> type:
+def choose(spec: ObjectSpec, filters: dict) -> type[Strategy]:
     """The strategy of a read of ``spec`` under ``filters`` (see the module docstring)."""
     if spec.parent:
         return PerParent

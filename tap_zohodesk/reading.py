@@ -16,6 +16,7 @@ carry its primary key; a row without it is an error naming the endpoint.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -126,10 +127,54 @@ class ReadInputs:
     progress: Callable[[dict], None] | None = None
 
 
-class ById:
+class Strategy:
+    """What every kind of read answers besides its rows: its name (``kind``) and, for ``--estimate``
+    (estimate.py), what it would cost: ``count`` the records it would touch (one cheap call; None:
+    cannot tell), ``counts_changes`` whether that count can be of the records changed since a time,
+    ``cost`` the calls a read since ``low`` makes and the words saying why."""
+
+    kind = ""
+    counts_changes = False
+
+    @staticmethod
+    def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
+        return None
+
+    @staticmethod
+    def calls(records: int, limit: int) -> int:
+        return max(1, math.ceil(records / limit))
+
+    @staticmethod
+    def basis(records: int) -> str:
+        return f"{records:,} records"
+
+    @classmethod
+    def cost(cls, spec: ObjectSpec, since: Callable[[str, datetime | None], int | None], low: datetime | None,
+             *, detailed: bool) -> tuple[int | None, str]:
+        """Calls of a read since ``low`` (None: everything); ``since(stream, low)`` counts a stream's
+        records (memoised by the estimate); ``detailed``: one more GET per record."""
+        records = since(spec.stream, low if cls.counts_changes else None)
+        if records is None:
+            return None, "more than one page"
+        return cls.calls(records, spec.read.limit) + (records if detailed else 0), cls.basis(records)
+
+
+class ById(Strategy):
     """Exactly the records asked for by id (a missing one is simply absent)."""
 
     kind = "by id"
+
+    @staticmethod
+    def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
+        return len(filters.ids or [])
+
+    @staticmethod
+    def calls(records: int, limit: int) -> int:
+        return records  # one GET per id
+
+    @staticmethod
+    def basis(records: int) -> str:
+        return f"{records:,} records by id"
 
     def __init__(self, read: ReadInputs):
         self.source, self.ids = read.source, read.filters.ids or []
@@ -146,13 +191,22 @@ def by_ids(source: Source, ids: list[str], links: dict[str, str]) -> Iterator[di
             yield body
 
 
-class SearchWindows:
+class SearchWindows(Strategy):
     """Exact search windows (windows.py). The stream's own read (``state``: it emits) of a first
     sync keeps its resume points in ``time_ranges``: parallel time ranges (ranges.py) when large,
     else one range read in order; any other read (for a child, an unwound stream) is one keyset
     scan in key order that touches no state."""
 
     kind = "search windows"
+    counts_changes = True
+
+    @staticmethod
+    def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
+        """The records changed since ``low``: one search call of one row, with its ``count``."""
+        params = {**filters.params, "from": 0, "limit": 1, "sortBy": "modifiedTime",
+                  "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(now())}"}
+        body = source.client.get(source.spec.read.search, params, label=f"estimate {source.name}")
+        return int((body or {}).get("count") or 0)
 
     def __init__(self, read: ReadInputs):
         self.source, self.params = read.source, read.filters.params
@@ -224,10 +278,19 @@ def _one_range(search: Search, key: str, part: list[str], probed: tuple | None) 
         yield row
 
 
-class PlainList:
+class PlainList(Strategy):
     """The object's list, page by page (see the module docstring)."""
 
     kind = "list"
+
+    @staticmethod
+    def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
+        """The records of the list's first page, when it is the only one (None: more than a page)."""
+        read = source.spec.read
+        pager = source.client.pages(read.path, limit=read.limit, data_key=read.envelope,
+                                    label=f"estimate {source.name}", paged=read.paged, key=read.path)
+        first = next(iter(pager), [])
+        return len(first) if len(first) < read.limit or not read.paged else None
 
     def __init__(self, read: ReadInputs):
         self.source, self.filters = read.source, read.filters

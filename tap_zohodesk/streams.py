@@ -4,7 +4,9 @@
   order, so the stream is declared sorted and the SDK's STATE after any page is a valid
   resume point; everything else keeps the SDK's safe default (resume from the last run).
 - Other objects read their list (reading.py), children their parents' children
-  (children.py); an ``id`` filter reads exactly that record.
+  (children.py); an ``id`` filter reads exactly that record. Which of these a read takes is its
+  read plan (read_plans.py), chosen once from the row and the filters; this class keeps the SDK
+  glue: state, bookmarks, a child's parent watermark and sweeps, post-processing.
 - With ``emit_deletes``, an incremental run also emits ``{id, <key>: deletedTime,
   _sdc_deleted_at}`` for records deleted since the bookmark, merged in key order.
 - Only Zoho's explicit "not available here" answers skip a stream, with one warning that
