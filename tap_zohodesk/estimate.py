@@ -12,16 +12,15 @@ list, or the detail counters and the non-empty lists only; the stream lines coun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tap_zohodesk.api.client import LIST_CALL_CREDITS, to_zoho_time
+from tap_zohodesk.api.client import LIST_CALL_CREDITS
 from tap_zohodesk.counters import counted_children
-from tap_zohodesk.filters import query_params
-from tap_zohodesk.reading import FLOOR
+from tap_zohodesk.filters import plan_filters
+from tap_zohodesk.read_plans import choose
 
 if TYPE_CHECKING:
     from tap_zohodesk.streams import ZohoDeskStream
@@ -44,36 +43,15 @@ class Counts:
 
     def _count(self, name: str, low) -> int | None:
         stream = self.streams[name]
-        spec = stream.spec
-        client = stream.client
-        if spec.read.search:
-            params = {**query_params(spec, stream.user_filters()), "from": 0, "limit": 1, "sortBy": "modifiedTime",
-                      "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(stream.now())}"}
-            body = client.get(spec.read.search, params, label=f"estimate {name}")
-            return int((body or {}).get("count") or 0)
-        if spec.parent:
-            return None
-        pager = client.pages(spec.read.path, limit=spec.read.limit, data_key=spec.read.envelope,
-                             label=f"estimate {name}", paged=spec.read.paged, key=spec.read.path)
-        first = next(iter(pager), [])
-        return len(first) if len(first) < spec.read.limit or not spec.read.paged else None  # None: more than a page
+        filters = stream.user_filters()
+        return choose(stream.spec, filters).count(stream.source, plan_filters(stream.spec, filters), low)
 
 
 def _calls(stream: ZohoDeskStream, counts: Counts, low) -> tuple[int | None, str]:
-    """Calls of one run that reads changes since ``low`` (None: everything)."""
-    spec = stream.spec
-    if spec.parent:
-        parent = BY_STREAM[spec.parent.stream]
-        visited = counts.since(parent.stream, None if spec.reads_every_parent else low)
-        if visited is None:
-            return None, f"one call per {parent.stream} record"
-        basis = f"one call per {parent.stream} record visited"
-        return visited, basis + (", plus one per record read (not counted)" if stream.reads_each_record else "")
-    records = counts.since(spec.stream, low if spec.read.search else None)
-    if records is None:
-        return None, "more than one page"
-    per_record = 1 if stream.reads_each_record else 0
-    return max(1, math.ceil(records / spec.read.limit)) + per_record * records, f"{records:,} records"
+    """Calls of one run that reads changes since ``low`` (None: everything), as the stream's read
+    plan costs them (reading.py ``Strategy.cost``)."""
+    strategy = choose(stream.spec, stream.user_filters())
+    return strategy.cost(stream.spec, counts.since, low, detailed=stream.reads_each_record)
 
 
 def estimate_lines(streams: dict[str, ZohoDeskStream], state: dict) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -106,6 +107,26 @@ def split_child_filters(spec: ObjectSpec, filters: Filters) -> tuple[Filters, Fi
         else:
             params[name] = values
     return links, upward, params
+
+
+@dataclass(frozen=True)
+class FilterPlan:
+    """A read's filters, split once: the ``id`` values asked for, the parent links and the filters
+    pushed up to the parent's read (a child's), the filters the object's own endpoint is asked
+    with (``query``) and the query parameters they go out as (``params``)."""
+
+    given: Filters
+    ids: list[str] | None = None
+    links: Filters = field(default_factory=dict)
+    upward: Filters = field(default_factory=dict)
+    query: Filters = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def plan_filters(spec: ObjectSpec, filters: Filters) -> FilterPlan:
+    """``filters`` of a read of ``spec`` split once (see ``FilterPlan``)."""
+    links, upward, query = split_child_filters(spec, filters) if spec.parent else ({}, {}, filters)
+    return FilterPlan(filters, filters.get("id"), links, upward, query, query_params(spec, query))
 
 
 def as_range(value: str, where: str = "filter") -> str:

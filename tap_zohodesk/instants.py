@@ -31,23 +31,13 @@ What keeps this from losing a record:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient, parse_zoho_time
-
-if TYPE_CHECKING:
-    from tap_zohodesk.api.rows import ObjectSpec
 
 ONE_MS = timedelta(milliseconds=1)
 DONE = "instant_done"  # a stream's note, beside replication_key_value
 PARENT_DONE = "parent_instant_done"  # a child stream's note, beside parent_watermark
 COVERED_DONE = "covered_instant_done"  # an unwound stream's note, beside covered_to (unwind.py)
-
-
-def exact(spec: ObjectSpec, filters: dict) -> bool:
-    """Whether ``spec``'s rows under ``filters`` are read by search windows (exact, in key order)."""
-    return bool(spec.read.search and not spec.parent and "id" not in filters
-                and not set(filters) & spec.filters.list_only)
 
 
 def settled(client: ZohoDeskClient, at: str, began: datetime) -> bool:

@@ -35,7 +35,7 @@ CREDITS_AHEAD = 6  # no read ahead while the credits left cover less than this p
 
 
 def child_params(stream: ZohoDeskStream) -> dict:
-    """The query an unfiltered child read sends for each parent (children.py ``child_rows``)."""
+    """The query an unfiltered child read sends for each parent (children.py ``PerParent``)."""
     return query_params(stream.spec, {})
 
 
@@ -106,7 +106,7 @@ class Prefetch:
             if len(self._ahead) >= self._limit or row["id"] in self._ahead or self._pool is None:
                 return
             child, params = self.child, dict(self._params)
-            self._ahead[row["id"]] = self._pool.submit(child.read_children, dict(row), params)
+            self._ahead[row["id"]] = self._pool.submit(child.lists.read_children, dict(row), params)
 
     def close(self, parent: str) -> None:
         """``parent`` stopped emitting: no more reads ahead (those under way finish)."""

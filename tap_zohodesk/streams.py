@@ -4,7 +4,9 @@
   order, so the stream is declared sorted and the SDK's STATE after any page is a valid
   resume point; everything else keeps the SDK's safe default (resume from the last run).
 - Other objects read their list (reading.py), children their parents' children
-  (children.py); an ``id`` filter reads exactly that record.
+  (children.py); an ``id`` filter reads exactly that record. Which of these a read takes is its
+  read plan (read_plans.py), chosen once from the row and the filters; this class keeps the SDK
+  glue: state, bookmarks, a child's parent watermark and sweeps, post-processing.
 - With ``emit_deletes``, an incremental run also emits ``{id, <key>: deletedTime,
   _sdc_deleted_at}`` for records deleted since the bookmark, merged in key order.
 - Only Zoho's explicit "not available here" answers skip a stream, with one warning that
@@ -21,14 +23,16 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from tap_zohodesk.api.catalog import BY_STREAM, ObjectSpec
+from tap_zohodesk.api.catalog import BY_STREAM, FULL, ObjectSpec
 from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, parse_zoho_time, to_zoho_time
 from tap_zohodesk.api.sdk import tap_state
-from tap_zohodesk.children import ChildReads
+from tap_zohodesk.children import ChildLists
 from tap_zohodesk.custom_fields import coerce_all
+from tap_zohodesk.filters import plan_filters
 from tap_zohodesk.flattening import FlatteningSafeStream
-from tap_zohodesk.instants import DONE, ONE_MS, bookmark, exact, note, start_after
-from tap_zohodesk.reading import Reads
+from tap_zohodesk.instants import DONE, ONE_MS, PARENT_DONE, bookmark, note, start_after
+from tap_zohodesk.read_plans import exact, plan
+from tap_zohodesk.reading import ReadInputs, Source, key_value, now
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.run import RunContext
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
     from tap_zohodesk.filters import Filters
 
 
-class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStream):
+class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
     """A Zoho Desk object, configured entirely by its catalog row."""
 
     # a STATE message every page or so: with sorted reads, a stopped run re-reads one page
@@ -54,7 +58,7 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         self.run = run
         cf = self.schema["properties"].get("cf", {})
         self._cf_typed: dict = (cf.get("properties") or {}) if cf.get("additionalProperties") is False else {}
-        self.vanished = 0
+        self._lists: ChildLists | None = None
 
     @property
     def client(self) -> ZohoDeskClient:
@@ -66,6 +70,26 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
 
     def user_filters(self) -> Filters:
         return self.run.filters.get(self.name, {})
+
+    @property
+    def source(self) -> Source:
+        """What this stream's reads read with (reading.py)."""
+        return Source(self.client, self.spec, self.name, self.replication_key)
+
+    @property
+    def lists(self) -> ChildLists:
+        """A child's list per parent (children.py), one for the run (prefetch.py reads ahead with it)."""
+        if self._lists is None:
+            self._lists = ChildLists(self.source, self.parents)
+        return self._lists
+
+    def key_value(self, row: dict) -> str | None:
+        """The row's replication value, or its creation time when Zoho left that out."""
+        return key_value(self.replication_key, row)
+
+    @staticmethod
+    def now() -> datetime:
+        return now()
 
     @property
     def is_sorted(self) -> bool:
@@ -129,13 +153,75 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
             run.resumes_itself = False
             if run.report is not None:
                 run.report.end_stream()
-        if self.vanished:
+        if self._lists is not None and self._lists.vanished:
             self.logger.info("%s: %d parents were deleted during the run; their children were skipped",
-                             self.name, self.vanished)
+                             self.name, self._lists.vanished)
 
     def records(self, context: dict | None) -> Iterator[dict]:
         """What this stream emits in a run (get_records adds the run's bookkeeping)."""
         return self.read_as_child() if self.spec.parent else self._read_top(context)
+
+    def _note_parent_instant(self, state: dict) -> None:
+        """After a complete read: the watermark's instant is finished if every parent at it came from
+        an exact read that began after Zoho's clock had passed it (instants.py)."""
+        parent = self.spec.parent.stream
+        began = self.parents.began(parent)
+        if began is None or not exact(BY_STREAM[parent], self.run.filters.get(parent, {})):
+            state.pop(PARENT_DONE, None)
+            return
+        note(state, PARENT_DONE, state.get("parent_watermark"), self.client, began)
+
+    def read_as_child(self) -> Iterator[dict]:
+        """Children of the parents this run owes (see children.py's docstring); keeps the state."""
+        if self.spec.reads_every_parent:
+            bound = None if self.spec.mode == FULL else self.lower_bound(None)
+            self.parents.open(self.name, bound)
+            yield from self.rows_since(bound, parents_since=None)
+            self.parents.close(self.name)
+            return
+        state = self.stream_state
+        key = BY_STREAM[self.spec.parent.stream].key or ""
+        start = self.start_bound()
+        now = self.now()
+        mark, resume = state.get("parent_watermark"), state.get("sweep_from")
+        last_sweep = state.get("last_full_sweep")
+        days = float(self.config.get("child_sweep_days", 7) or 0)
+        due = days > 0 and (last_sweep is None or now - parse_zoho_time(last_sweep) >= timedelta(days=days))
+        sweeping = resume is not None or mark is None or due
+        since = parse_zoho_time(resume) if resume else (start if sweeping else parse_zoho_time(mark))
+        if not sweeping:  # parents at the watermark all visited by an earlier run: start past them (instants.py)
+            since = start_after(state, mark, PARENT_DONE, float(self.config.get("lookback_seconds") or 0)) or since
+        filtered = bool(self.user_filters())
+        if sweeping and not filtered:
+            state.setdefault("sweep_started", to_zoho_time(now))
+            if resume is None:
+                state.pop("parents_done", None)  # a new sweep visits every parent again
+
+        def progress(parent: dict) -> None:
+            value = parent.get(key)
+            if value:
+                if sweeping:
+                    state["sweep_from"] = value
+                if not state.get("parent_watermark") or value > state["parent_watermark"]:
+                    state["parent_watermark"] = value
+                done = state.get("parents_done")
+                if done and done[0] == value:
+                    done[1].append(parent.get("id"))
+                else:
+                    state["parents_done"] = [value, [parent.get("id")]]
+
+        self.parents.open(self.name, start, whole=since == start and not filtered)
+        yield from self.rows_since(start, parents_since=since, progress=None if filtered else progress)
+        self.parents.close(self.name)
+        if filtered:
+            return  # a filtered read covers some parents only: it moves no watermark
+        self._note_parent_instant(state)
+        state.pop("parents_done", None)  # kept only for the resume of a stopped read
+        if sweeping:
+            state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
+            state.pop("sweep_from", None)
+            if due and mark is not None:
+                self.logger.info("%s: periodic sweep of every parent done", self.name)
 
     def keep_own_resume_points(self) -> None:
         """A read stopped before its end: the bookmark moves only as far as a sorted read got (the
@@ -209,23 +295,18 @@ class ZohoDeskStream(Reads, ChildReads, PrunedRecordMessages, FlatteningSafeStre
         spec = self.spec
         filters = {**self.user_filters(), **(extra or {})}
         high = high or self.now()
-        if spec.read.details_of and not filters:  # the sibling read these rows this run: only the detail calls remain
-            same_key = BY_STREAM[spec.read.details_of].key == self.replication_key
-            read = self.parents.cached(spec.read.details_of, bound if same_key else None)
-            if read is not None:
-                yield from (r for r in self.client.map(self.with_detail, read) if same_key or self._keep(r, bound))
-                return
-        if spec.parent:
-            since = parents_since if parents_since is not None else bound
-            rows: Iterable[dict] = self.child_rows(since, bound, filters, progress)
-        elif "id" in filters:
-            rows = self.by_ids(filters["id"], {})
-        elif spec.read.search and not set(filters) & spec.filters.list_only:
-            rows = self.search_rows(bound, high, filters, own=own)
-        else:
-            rows = self.list_rows(bound, high, filters)
-        if self.reads_each_record:
-            rows = self.client.map(self.with_detail, rows)
-            if spec.parent and bound is not None:
-                rows = (r for r in rows if self._keep(r, bound))
-        yield from rows
+        detailed = self.reads_each_record
+        read = ReadInputs(self.source, plan_filters(spec, filters), own=own, may_range=self.may_read_in_ranges,
+                          state=self.stream_state if own or progress is not None else None,
+                          include=self._detail_params() if detailed or spec.read.details_of else None,
+                          parents=self.parents if spec.parent or spec.read.details_of else None,
+                          lists=self.lists if spec.parent else None,
+                          start=self.start_bound() if spec.parent else None,
+                          parents_since=parents_since, progress=progress)
+        yield from plan(read, detailed=detailed).rows(bound, high)
+
+    def _detail_params(self) -> dict | None:
+        """``include=`` for the side objects of the detail GET whose fields are selected (None: none)."""
+        mask = self.mask
+        asked = [value for value, name in self.spec.read.include.items() if mask.get(("properties", name), True)]
+        return {"include": ",".join(asked)} if asked else None

@@ -74,6 +74,22 @@ def test_estimate_prints_the_cost_and_syncs_nothing(tmp_path):
         assert "plus one per record read (not counted)" in threads  # the content calls are not hidden
 
 
+def test_estimate_costs_the_read_the_filters_choose(tmp_path):
+    """The estimate asks the read plan the run would take: an ``id`` filter reads one record per id."""
+    with Emulator(tickets=300, seed=34) as emu:
+        wanted = emu.store.tables["tickets"].rows[0]["id"]
+        config = tmp_path / "config.json"
+        config.write_text(json.dumps(emu.config(filters={"tickets": {"id": wanted}})))
+        catalog = tmp_path / "catalog.json"
+        catalog.write_text(json.dumps(catalog_for(emu.config(), ["tickets"])))
+        proc = _estimate(config, catalog)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        tickets = next(x.split("estimate | ", 1)[1] for x in proc.stderr.splitlines() if "estimate | tickets " in x)
+        assert len(emu.store.tables["tickets"].rows) > 200  # the search would page through them
+        assert int(tickets.split()[1]) == 1  # one GET for the id, not the search's 3 pages of every ticket
+        assert "1 records by id" in tickets
+
+
 def test_long_reads_report_progress_and_every_run_ends_with_a_table(monkeypatch, caplog):
     monkeypatch.setattr(report, "PROGRESS_SECONDS", 0.05)
     with Emulator(tickets=400, seed=33, latency_ms=20) as emu:
