@@ -90,7 +90,7 @@ class ChildLists:
                 if not pager.exhausted:
                     raise ZohoDeskError(self._past_cap(values if not spec.parent.as_param else params))
         except ZohoDeskError as exc:
-            if exc.kind == GONE and spec.errors.gone_parent and self._parent_gone(parent):
+            if exc.kind == GONE and self._parent_gone(parent):  # a parent gone since: counted, not raised
                 self.vanished += 1
                 return []
             raise

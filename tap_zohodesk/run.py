@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.client import ZohoDeskClient, ZohoDeskError
-from tap_zohodesk.api.errors import GONE, NOT_AVAILABLE_CODES
+from tap_zohodesk.api.errors import GONE, NOT_AVAILABLE, NOT_AVAILABLE_CODES
 from tap_zohodesk.api.rows import UNPROVEN, ObjectSpec
 from tap_zohodesk.drift import EXTRA, StreamDrift
 from tap_zohodesk.parents import ParentRows
@@ -131,7 +131,7 @@ class OwnResumeFilter(logging.Filter):
 
 def skip_reason(spec: ObjectSpec, exc: ZohoDeskError) -> str | None:
     """Why the org cannot serve this stream (it is skipped), or None (the stream failed)."""
-    if exc.code in spec.errors.skip:
+    if exc.kind == NOT_AVAILABLE:
         return NOT_AVAILABLE_CODES.get(exc.code or "", "deselect the stream if that is expected")
     if exc.kind == GONE and spec.read.evidence.grade == UNPROVEN:
         return (f"no public source shows this endpoint ({spec.read.evidence}) and this org has none; "

@@ -5,7 +5,8 @@ A row is an ``ObjectSpec`` made of named parts; this docstring is the reference 
 ObjectSpec
     ``stream``: the Singer stream name. ``mode``: ``modified+new`` (bookmark ``key``, the
     modification time), ``new only`` (``key`` is the creation time) or ``full table`` (no key).
-    ``primary_key``. ``read``, ``parent``, ``filters``, ``write``, ``errors``: the parts below.
+    ``primary_key``. ``read``, ``parent``, ``filters``, ``write``: the parts below (what skips a stream is
+    decided by the error's kind, api/errors.py, the same for every row).
     ``marks_deletes``: the recycle-bin module whose deletions this stream emits as delete markers
     with ``emit_deletes`` (None: none).
 
@@ -81,18 +82,12 @@ Write: what target-zohodesk writes, and how (api/plans.py derives one plan per o
     possible natural keys of an upsert; ``proof`` / ``evidence``: how sure we are of each
     operation's call (see Evidence; an unproven one is kept, and each result says so).
 
-Errors: answers that do not stop a run
-    ``skip``: errorCodes that mean "this org cannot serve the object" (the stream is skipped,
-    with what to do); ``gone_parent``: a 404 on a parent's children when the parent itself is
-    gone (checked with one GET) is counted, not raised.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from tap_zohodesk.api.errors import NOT_AVAILABLE_CODES
 
 MODIFIED = "modified+new"
 NEW_ONLY = "new only"
@@ -227,12 +222,6 @@ class Write:
 
 
 @dataclass(frozen=True)
-class Errors:
-    skip: frozenset[str] = frozenset(NOT_AVAILABLE_CODES)
-    gone_parent: bool = True
-
-
-@dataclass(frozen=True)
 class ObjectSpec:
     stream: str
     mode: str
@@ -242,7 +231,6 @@ class ObjectSpec:
     parent: Parent | None = None
     filters: Filters = field(default_factory=Filters)
     write: Write = field(default_factory=Write)
-    errors: Errors = field(default_factory=Errors)
     marks_deletes: str | None = None
 
     def __post_init__(self) -> None:
