@@ -31,7 +31,7 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import local_match, placeholders, refused
-from tap_zohodesk.reading import Strategy, by_ids, now
+from tap_zohodesk.reading import Strategy, by_ids
 
 if TYPE_CHECKING:
     from tap_zohodesk.api.catalog import ObjectSpec
@@ -178,7 +178,7 @@ class PerParent(Strategy):
             return
         params = dict(plan.params)
         if spec.read.time_param and bound is not None:  # the list's own window (time entries: createdTimeRange)
-            params[spec.read.time_param] = f"{to_zoho_time(bound)},{to_zoho_time(now())}"
+            params[spec.read.time_param] = f"{to_zoho_time(bound)},{to_zoho_time(source.client.zoho_now())}"
         since = self.since if self.since is not None else bound
         parents = self._unvisited(self.parent_rows(since)) if self.progress else self.parent_rows(since)
         for parent, rows in source.client.map(lambda p: (p, lists.children_of(p, params)), parents):

@@ -204,7 +204,7 @@ class SearchWindows(Strategy):
     def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
         """The records changed since ``low``: one search call of one row, with its ``count``."""
         params = {**filters.params, "from": 0, "limit": 1, "sortBy": "modifiedTime",
-                  "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(now())}"}
+                  "modifiedTimeRange": f"{to_zoho_time(low or FLOOR)},{to_zoho_time(source.client.zoho_now())}"}
         body = source.client.get(source.spec.read.search, params, label=f"estimate {source.name}")
         return int((body or {}).get("count") or 0)
 

@@ -232,7 +232,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
 
     def _read_top(self, context: dict | None) -> Iterator[dict]:
         bound = self.lower_bound(context)
-        high = self.now()
+        high = self.client.zoho_now()  # on Zoho's clock: a record it just wrote is inside the read
         self.parents.open(self.name, bound, whole="time_ranges" not in self.stream_state)  # resumed ranges: a part
         rows: Iterable[dict] = self.rows_since(bound, high=high, own=True)
         if bound is not None and "_sdc_deleted_at" in self.schema["properties"]:
@@ -294,7 +294,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
         For a child object ``parents_since`` selects the parents visited (default: bound)."""
         spec = self.spec
         filters = {**self.user_filters(), **(extra or {})}
-        high = high or self.now()
+        high = high or self.client.zoho_now()
         detailed = self.reads_each_record
         read = ReadInputs(self.source, plan_filters(spec, filters), own=own, may_range=self.may_read_in_ranges,
                           state=self.stream_state if own or progress is not None else None,

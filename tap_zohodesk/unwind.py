@@ -154,7 +154,8 @@ class UnwoundStream(PrunedRecordMessages, FlatteningSafeStream):
                          "them all)", self.name, spec.stream, to_zoho_time(since) if since else "the start")
         rows: Iterable[dict] = parent.rows_since(since)
         if since is not None and DELETED in parent.schema["properties"]:
-            rows = chain(rows, delete_markers(parent.client, spec.stream, since, parent.now(), spec.key or ""))
+            high = parent.client.zoho_now()
+            rows = chain(rows, delete_markers(parent.client, spec.stream, since, high, spec.key or ""))
         for row in rows:
             if spec.key and not row.get(spec.key):
                 row[spec.key] = parent.key_value(row)

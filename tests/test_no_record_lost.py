@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import random
+import time
 from collections import Counter
 
 from tests.emulator import Emulator
@@ -113,3 +114,20 @@ def test_a_long_read_under_faults_token_expiry_and_a_concurrency_cap_emits_a_cle
     assert stats["token_refreshes"] >= stats["calls"] // 60  # a token lives 50 calls (faulted calls aside)
     summary = next(line for line in caplog.text.splitlines() if "Zoho Desk API:" in line)
     assert f"{stats['retries']} retries" in summary and f"{stats['token_refreshes']} token refreshes" in summary
+
+
+def test_with_zohos_clock_ten_minutes_ahead_a_record_written_just_now_is_read_in_this_run():
+    """A read's upper bound is Zoho's time, not this machine's: with Zoho's clock 10 minutes ahead,
+    the tickets and threads it wrote in its last 10 minutes are inside the run that follows."""
+    with Emulator(tickets=300, seed=4, clock_skew=600) as emu:
+        tickets = emu.store.tables["tickets"]
+        first = run_tap(emu.config(), streams=["tickets", "threads"])
+        assert len(first.records["tickets"]) == len(tickets.by_id) > 250
+        touched = [t["id"] for t in tickets.rows[:40:4]]
+        emu.store.touch("tickets", touched, status="On Hold")
+        time.sleep(1.2)  # Zoho's Date header has whole seconds: its last second is the next run's
+        again = run_tap(emu.config(), streams=["tickets", "threads"], state=first.state)
+        latest = {t["id"]: t["modifiedTime"] for t in again.records["tickets"]}
+        assert len(touched) == 10 and all(latest.get(i) == tickets.by_id[i]["modifiedTime"] for i in touched), latest
+        assert {r["ticketId"] for r in again.records["threads"]} >= {
+            r["ticketId"] for r in emu.store.tables["threads"].rows if r["ticketId"] in touched}

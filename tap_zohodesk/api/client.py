@@ -33,12 +33,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import msgspec
 import requests
 
+from tap_zohodesk.api.clock import ZohoClock
 from tap_zohodesk.api.connection import CONNECT_TIMEOUT, MAX_CONCURRENCY, READ_TIMEOUT, AccessToken, reach, resolve_urls
 from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import (
@@ -153,7 +153,7 @@ class ZohoDeskClient:
         self.calls: Counter[str] = Counter()
         self.credits_used = 0
         self.credits_remaining: int | None = None
-        self.skew: float | None = None  # seconds Zoho's clock is ahead of ours, from its first Date header
+        self.clock = ZohoClock()  # Zoho's clock: the skew from its first Date header
         self.credits_back_at: datetime | None = None  # when Zoho said its daily credits come back
 
     # -- plumbing -----------------------------------------------------------------------
@@ -240,8 +240,7 @@ class ZohoDeskClient:
             raise Again(ZohoDeskError(f"{call.method} {call.where} -> connection failed: {exc}",
                                       kind=UNSURE)) from exc
         self._account(call.stat, resp)
-        if self.skew is None:
-            self._measure_clock(resp)
+        self.clock.measure(resp.headers.get("Date"))
         status = resp.status_code
         if 200 <= status < 300:
             return self._body(call, resp)
@@ -323,17 +322,21 @@ class ZohoDeskClient:
             return f"Zoho reports {self.credits_remaining:,} API credits left today: the next run can start at once"
         return "Zoho has not said how many API credits are left: the next run can start at once"
 
-    def _measure_clock(self, resp: requests.Response) -> None:
-        try:
-            server = parsedate_to_datetime(resp.headers.get("Date") or "")
-        except (TypeError, ValueError):
-            return
-        if server.tzinfo is not None:
-            self.skew = (server - datetime.now(timezone.utc)).total_seconds()
+    @property
+    def skew(self) -> float | None:
+        return self.clock.skew
 
     def server_time(self, local: datetime) -> datetime:
         """A time of this machine on Zoho's clock (as measured on its first answer; unmeasured: as is)."""
-        return local + timedelta(seconds=self.skew or 0.0)
+        return self.clock.at(local)
+
+    def zoho_now(self) -> datetime:
+        """Zoho's time now, for a read's upper bound (clock.py); before any API answer, measured on the
+        token's."""
+        if self.clock.skew is None:
+            self.access_token()
+            self.clock.measure(self.token.date)
+        return self.clock.now()
 
     def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
         return self.request("GET", path, params=params, label=label)

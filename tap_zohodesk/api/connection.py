@@ -183,6 +183,7 @@ class AccessToken:
         self.timeouts = timeouts  # the client's connect and read timeouts (settings)
         self._token: str | None = None
         self._expiry = 0.0
+        self.date: str | None = None  # the Date header of the last token answer (Zoho's clock)
         self._lock = threading.Lock()
         self._refused: str | None = None  # why the refresh failed: final for the run
         self._warned_rate_limit = False
@@ -224,7 +225,7 @@ class AccessToken:
                 "likely causes: wrong data_center (a token works only in its own data center), "
                 "a revoked or mistyped refresh_token, or a wrong client_id/client_secret"
             )
-        self._token = token
+        self._token, self.date = token, resp.headers.get("Date")
         self._expiry = time.monotonic() + float(body.get("expires_in") or 3600)
         self.refreshes += 1
 

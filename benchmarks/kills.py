@@ -1,0 +1,140 @@
+"""Benchmark: the tap killed (SIGKILL) again and again while agents edit, with Zoho's clock off.
+
+For each clock (Zoho's the same, 10 minutes ahead, 10 minutes behind): tickets + threads + comments
+of N tickets; a first sync, then incremental runs, each killed at a random record and resumed from
+the last STATE it emitted, while a thread edits tickets (one by one, and in bulk at one instant, as
+a mass update does) and adds threads. After the kills, clean runs until one emits nothing changed.
+Printed per clock: kills, records emitted, emitted again (the same id at the same modification
+time: a re-read), and lost: a ticket whose latest version was never emitted, a thread or comment of
+a live ticket never emitted.
+
+python -m benchmarks.kills [--tickets 2000] [--kills 8] [--clocks 0,600,-600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import Counter
+from pathlib import Path
+
+from tests.emulator import Emulator
+from tests.helpers import catalog_for
+
+STREAMS = ["tickets", "threads", "ticket_comments"]
+
+
+class Seen:
+    """What the runs emitted: each ticket's latest modification time, every child id, re-reads."""
+
+    def __init__(self) -> None:
+        self.latest: dict[str, str] = {}
+        self.children: set[tuple[str, str]] = set()
+        self.versions: Counter = Counter()
+        self.emitted = 0
+
+    def take(self, stream: str, record: dict) -> None:
+        self.emitted += 1
+        self.versions[(stream, record["id"], record.get("modifiedTime") or record.get("createdTime"))] += 1
+        if stream == "tickets":
+            self.latest[record["id"]] = max(self.latest.get(record["id"], ""), record["modifiedTime"])
+        else:
+            self.children.add((stream, record["id"]))
+
+    def again(self) -> int:
+        return sum(n - 1 for n in self.versions.values())
+
+
+def _run(files: dict[str, Path], state: dict, seen: Seen, kill_at: int | None, scratch: Path) -> tuple[dict, int]:
+    """One tap run from ``state``; killed after ``kill_at`` records (None: to its end). (state, records)."""
+    files["state"].write_text(json.dumps(state))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config", str(files["config"]),
+         "--catalog", str(files["catalog"]), "--state", str(files["state"])],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "TMPDIR": str(scratch)})
+    count = 0
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        message = json.loads(line)
+        if message["type"] == "STATE":
+            state = message["value"]
+        elif message["type"] == "RECORD":
+            seen.take(message["stream"], message["record"])
+            count += 1
+            if kill_at is not None and count >= kill_at:
+                proc.kill()
+                break
+    proc.wait(timeout=600)
+    return state, count
+
+
+def _editor(emu: Emulator, stop: threading.Event, rng: random.Random) -> None:
+    """An agent at work: a ticket edited, now and then 50 at one instant, a thread added."""
+    ids = list(emu.store.tables["tickets"].by_id)
+    while not stop.wait(0.01):
+        pick = rng.random()
+        if pick < 0.05:
+            emu.store.touch("tickets", rng.sample(ids, 50), at_once=True, status="On Hold")
+        elif pick < 0.9:
+            emu.store.touch("tickets", [rng.choice(ids)], priority=rng.choice(["High", "Low"]))
+
+
+def _lost(emu: Emulator, seen: Seen) -> int:
+    live = emu.store.tables["tickets"].by_id
+    lost = sum(seen.latest.get(i) != t["modifiedTime"] for i, t in live.items())
+    for stream in ("threads", "ticket_comments"):
+        lost += sum((stream, r["id"]) not in seen.children for r in emu.store.tables[stream].rows
+                    if r["ticketId"] in live)
+    return lost
+
+
+def one_clock(skew: float, tickets: int, kills: int, folder: Path) -> str:
+    rng = random.Random(20261206)
+    with Emulator(tickets=tickets, seed=5, clock_skew=skew) as emu:
+        files = {name: folder / f"{name}.json" for name in ("config", "catalog", "state")}
+        files["config"].write_text(json.dumps(emu.config(max_concurrency=5)))
+        files["catalog"].write_text(json.dumps(catalog_for(emu.config(), STREAMS)))
+        scratch = folder / "tmp"
+        scratch.mkdir(exist_ok=True)
+        seen, state, stop = Seen(), {}, threading.Event()
+        editor = threading.Thread(target=_editor, args=(emu, stop, rng), daemon=True)
+        editor.start()
+        try:
+            for _ in range(kills):
+                state, _ = _run(files, state, seen, rng.randint(50, 3 * tickets), scratch)
+        finally:
+            stop.set()
+            editor.join()
+        runs = 0
+        while True:  # clean runs: the last one finds nothing new
+            state, count = _run(files, state, seen, None, scratch)
+            runs += 1
+            if count == 0 or runs >= 5:
+                break
+        return (f"Zoho's clock {skew:+5.0f} s: {kills} kills, then {runs} clean runs; {seen.emitted:,} records "
+                f"emitted, {seen.again():,} emitted again, {_lost(emu, seen)} lost "
+                f"({len(emu.store.tables['tickets'].by_id):,} tickets)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--kills", type=int, default=8)
+    parser.add_argument("--clocks", default="0,600,-600")
+    args = parser.parse_args()
+    for skew in (float(s) for s in args.clocks.split(",")):
+        with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stderr(io.StringIO()):
+            line = one_clock(skew, args.tickets, args.kills, Path(folder))  # (a killed tap's reset connections)
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
