@@ -31,6 +31,7 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import local_match, placeholders, refused
+from tap_zohodesk.instants import visited
 from tap_zohodesk.reading import Strategy, by_ids
 
 if TYPE_CHECKING:
@@ -194,8 +195,7 @@ class PerParent(Strategy):
         """``parents`` less those already visited at the instant the read resumes from (``parents_done``:
         that instant and the ids visited at it): parents sharing one instant never hold a stopped read
         back, however many there are."""
-        done = (self.state or {}).get("parents_done")
         key = BY_STREAM[self.source.spec.parent.stream].key or ""
-        at, ids = (done[0], set(done[1])) if done else (None, set())
+        at, ids = visited(self.state)
         return (p for p in parents if not (at and p.get(key) == at and p.get("id") in ids))
 

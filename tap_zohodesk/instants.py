@@ -76,3 +76,21 @@ def bookmark(state: dict) -> str | None:
     unsorted read (a first read in ranges) has not been finalized yet."""
     markers = state.get("progress_markers") or {}
     return markers.get("replication_key_value") or state.get("replication_key_value")
+
+
+VISITED = "parents_done"  # a child read stopped inside a parents' instant: [that instant, ids visited at it]
+
+
+def visited(state: dict | None) -> tuple[str | None, set[str]]:
+    """The parents' instant a stopped child read was inside and the parent ids it had visited at it."""
+    done = (state or {}).get(VISITED)
+    return (done[0], set(done[1])) if done else (None, set())
+
+
+def note_visited(state: dict, at: str, parent_id: str | None) -> None:
+    """A child read visited parent ``parent_id`` at instant ``at`` (the list restarts at a new instant)."""
+    done = state.get(VISITED)
+    if done and done[0] == at:
+        done[1].append(parent_id)
+    else:
+        state[VISITED] = [at, [parent_id]]

@@ -26,6 +26,7 @@ from typing import Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.filters import query_params
+from tap_zohodesk.instants import visited
 
 # a child stream as this module uses it (streams.py's ZohoDeskStream; not imported: no circle)
 ZohoDeskStream = Any
@@ -77,8 +78,7 @@ class Prefetch:
         with self._lock:
             self.child, self.parent = child, parent
             self._since = (child.stream_state or {}).get("parent_watermark")
-            done = (child.stream_state or {}).get("parents_done") or [None, []]
-            self._done = (done[0], set(done[1]))  # visited at that instant by an earlier run: not again
+            self._done = visited(child.stream_state)  # visited at that instant by an earlier run: not again
             self._params = child_params(child)
             self._limit = AHEAD * (workers + 1)
             self._first = True

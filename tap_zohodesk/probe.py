@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.client import LIST_CALL_CREDITS, BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.errors import AUTH, ORG
 from tap_zohodesk.api.paging import Pager, rows_of
 from tap_zohodesk.api.rows import ObjectSpec
@@ -39,7 +39,7 @@ PARENT_TRIES = 5
 COUNTERS = {"threads": "threadCount", "comments": "commentCount", "attachments": "attachmentCount",
             "followers": "followerCount", "approvals": "approvalCount", "timeEntry": "timeEntryCount",
             "tags": "tagCount"}
-MAX_WEIGHT = 3  # credits of the costliest call a probe makes (a first page)
+MAX_WEIGHT = LIST_CALL_CREDITS  # credits of the costliest call a probe makes (a first page)
 SPECS: tuple[ObjectSpec, ...] = (*OBJECTS, DELETED_RECORDS)
 
 PROBE_SETTINGS = (

@@ -30,7 +30,7 @@ from tap_zohodesk.children import ChildLists
 from tap_zohodesk.custom_fields import coerce_all
 from tap_zohodesk.filters import plan_filters
 from tap_zohodesk.flattening import FlatteningSafeStream
-from tap_zohodesk.instants import DONE, ONE_MS, PARENT_DONE, bookmark, note, start_after
+from tap_zohodesk.instants import DONE, ONE_MS, PARENT_DONE, VISITED, bookmark, note, note_visited, start_after
 from tap_zohodesk.read_plans import exact, plan
 from tap_zohodesk.reading import ReadInputs, Source, key_value, now
 from tap_zohodesk.records import PrunedRecordMessages
@@ -195,7 +195,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
         if sweeping and not filtered:
             state.setdefault("sweep_started", to_zoho_time(now))
             if resume is None:
-                state.pop("parents_done", None)  # a new sweep visits every parent again
+                state.pop(VISITED, None)  # a new sweep visits every parent again
 
         def progress(parent: dict) -> None:
             value = parent.get(key)
@@ -204,11 +204,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
                     state["sweep_from"] = value
                 if not state.get("parent_watermark") or value > state["parent_watermark"]:
                     state["parent_watermark"] = value
-                done = state.get("parents_done")
-                if done and done[0] == value:
-                    done[1].append(parent.get("id"))
-                else:
-                    state["parents_done"] = [value, [parent.get("id")]]
+                note_visited(state, value, parent.get("id"))
 
         self.parents.open(self.name, start, whole=since == start and not filtered)
         yield from self.rows_since(start, parents_since=since, progress=None if filtered else progress)
@@ -216,7 +212,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
         if filtered:
             return  # a filtered read covers some parents only: it moves no watermark
         self._note_parent_instant(state)
-        state.pop("parents_done", None)  # kept only for the resume of a stopped read
+        state.pop(VISITED, None)  # kept only for the resume of a stopped read
         if sweeping:
             state["last_full_sweep"] = state.pop("sweep_started", to_zoho_time(now))
             state.pop("sweep_from", None)
