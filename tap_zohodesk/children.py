@@ -136,8 +136,6 @@ class PerParent(Strategy):
     parent for a child of a parent read whole), in their key order, less those an earlier run
     visited at the instant this read resumes from; an ``id`` filter reads those records only."""
 
-    kind = "child"
-
     @classmethod
     def cost(cls, spec: ObjectSpec, since: Callable[[str, datetime | None], int | None], low: datetime | None,
              *, detailed: bool) -> tuple[int | None, str]:

@@ -22,8 +22,6 @@ from tap_zohodesk.api.rows import ObjectSpec
 from tap_zohodesk.children import PerParent
 from tap_zohodesk.reading import ById, Detail, PlainList, ReadInputs, SearchWindows, SiblingDetail, Strategy
 
-CHILD, BY_ID, SEARCH, LIST = PerParent.kind, ById.kind, SearchWindows.kind, PlainList.kind
-
 
 def choose(spec: ObjectSpec, filters: dict) -> type[Strategy]:
     """The strategy of a read of ``spec`` under ``filters`` (see the module docstring)."""
@@ -34,11 +32,6 @@ def choose(spec: ObjectSpec, filters: dict) -> type[Strategy]:
     if spec.read.search and not set(filters) & spec.filters.list_only:
         return SearchWindows
     return PlainList
-
-
-def kind_of(spec: ObjectSpec, filters: dict) -> str:
-    """The name of the kind of read ``choose`` picks."""
-    return choose(spec, filters).kind
 
 
 def exact(spec: ObjectSpec, filters: dict) -> bool:

@@ -128,12 +128,11 @@ class ReadInputs:
 
 
 class Strategy:
-    """What every kind of read answers besides its rows: its name (``kind``) and, for ``--estimate``
-    (estimate.py), what it would cost: ``count`` the records it would touch (one cheap call; None:
+    """What every kind of read answers besides its rows, for ``--estimate`` (estimate.py): what it
+    would cost: ``count`` the records it would touch (one cheap call; None:
     cannot tell), ``counts_changes`` whether that count can be of the records changed since a time,
     ``cost`` the calls a read since ``low`` makes and the words saying why."""
 
-    kind = ""
     counts_changes = False
 
     @staticmethod
@@ -161,8 +160,6 @@ class Strategy:
 
 class ById(Strategy):
     """Exactly the records asked for by id (a missing one is simply absent)."""
-
-    kind = "by id"
 
     @staticmethod
     def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
@@ -197,7 +194,6 @@ class SearchWindows(Strategy):
     else one range read in order; any other read (for a child, an unwound stream) is one keyset
     scan in key order that touches no state."""
 
-    kind = "search windows"
     counts_changes = True
 
     @staticmethod
@@ -281,8 +277,6 @@ def _one_range(search: Search, key: str, part: list[str], probed: tuple | None) 
 class PlainList(Strategy):
     """The object's list, page by page (see the module docstring)."""
 
-    kind = "list"
-
     @staticmethod
     def count(source: Source, filters: FilterPlan, low: datetime | None) -> int | None:
         """The records of the list's first page, when it is the only one (None: more than a page)."""
@@ -338,7 +332,6 @@ class Detail:
 
     def __init__(self, inner: Any, read: ReadInputs):
         self.inner, self.source, self.include = inner, read.source, read.include
-        self.kind = inner.kind
 
     def rows(self, bound: datetime | None, high: datetime) -> Iterator[dict]:
         source = self.source
@@ -354,7 +347,6 @@ class SiblingDetail:
 
     def __init__(self, inner: Any, read: ReadInputs):
         self.inner, self.source, self.include, self.parents = inner, read.source, read.include, read.parents
-        self.kind = inner.kind
 
     def rows(self, bound: datetime | None, high: datetime) -> Iterator[dict]:
         source = self.source
