@@ -14,24 +14,17 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.targets import Emulator, tap_run
+from benchmarks.targets import Emulator, spanned_run
 from tap_zohodesk.api.catalog import OBJECTS
 from tests.helpers import crowd_late, run_tap
 
 
 def timed_run(emu: Emulator, streams: list[str], folder: Path, workers: int, latency: float) -> None:
-    stamps: list[float] = []
-    emu.hook = lambda method, route: stamps.append(time.monotonic())
-    reset = emu.reset_counts
-    emu.reset_counts = lambda: (reset(), stamps.clear())  # tap_run resets just before the tap starts
-    run = tap_run(emu, streams, folder, max_concurrency=workers)
-    emu.hook, emu.reset_counts = None, reset
-    span = stamps[-1] - stamps[0] + latency if stamps else 0.0
-    ideal = run["calls"] * latency / workers
+    run = spanned_run(emu, streams, folder, workers, latency)
+    span, ideal = run["span"], run["ideal"]
     print(f"  {'+'.join(streams)}, C={workers}: {run['records']:,} records, {run['calls']:,} calls, "
           f"wall {run['wall']:.2f}s = span {span:.2f}s + start-up {run['wall'] - span:.2f}s; "
           f"ideal {ideal:.2f}s: {ideal / span:.0%} of the ideal (span {span / max(ideal, 1e-9):.3f} x ideal)")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 
 import requests
 
 
-def main() -> None:
-    config = json.load(open(sys.argv[1]))
-    calls = json.load(open(sys.argv[2]))
+def answers(config: dict, calls: list) -> Iterator[list]:
+    """The rows of each call's answer (an empty list for one without rows), on one session."""
     session = requests.Session()
     token = session.post(f"{config['accounts_url']}/oauth/v2/token",
                          data={"grant_type": "refresh_token", "client_id": config["client_id"],
@@ -22,13 +22,16 @@ def main() -> None:
                                "refresh_token": config["refresh_token"]}).json()["access_token"]
     headers = {"Authorization": f"Zoho-oauthtoken {token}", "orgId": config["org_id"]}
     base = config["api_url"].removesuffix("/api/v1")
-    rows = 0
     for path, query in calls:
         answer = session.get(f"{base}{path}", params=query, headers=headers)
-        if answer.status_code == 200:
-            body = answer.json()
-            rows += len(body.get("data") or []) if isinstance(body, dict) else 0
-    print(rows)
+        body = answer.json() if answer.status_code == 200 else None
+        yield (body.get("data") or []) if isinstance(body, dict) else []
+
+
+def main() -> None:
+    config = json.load(open(sys.argv[1]))
+    calls = json.load(open(sys.argv[2]))
+    print(sum(len(rows) for rows in answers(config, calls)))
 
 
 if __name__ == "__main__":
