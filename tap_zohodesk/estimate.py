@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tap_zohodesk.api.catalog import BY_STREAM
-from tap_zohodesk.api.client import LIST_CALL_CREDITS
+from tap_zohodesk.api.credits import LIST_CALL_CREDITS
 from tap_zohodesk.counters import counted_children
 from tap_zohodesk.filters import plan_filters
 from tap_zohodesk.read_plans import choose

@@ -93,7 +93,7 @@ class Prefetch:
             if len((self.streams[parent].stream_state or {}).get("time_ranges") or ()) > 1:
                 self.close(parent)
                 return
-        left = self.child.client.credits_left() if self.child is not None else None
+        left = self.child.client.credits.left() if self.child is not None else None
         if left is not None and left < CREDITS_AHEAD * self._limit:
             return  # credits run short: they go to the parent's own read, which a budget stop keeps
         key = BY_STREAM[parent].key or ""

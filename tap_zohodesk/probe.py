@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
-from tap_zohodesk.api.client import LIST_CALL_CREDITS, BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.client import BudgetSpent, ZohoDeskClient, ZohoDeskError, to_zoho_time
+from tap_zohodesk.api.credits import LIST_CALL_CREDITS
 from tap_zohodesk.api.errors import AUTH, ORG
 from tap_zohodesk.api.paging import Pager, rows_of
 from tap_zohodesk.api.rows import ObjectSpec
@@ -103,8 +104,8 @@ class ProbeClient:
         self.client, self.learned, self.last = client, client.learned, None
 
     def get(self, path: str, params: dict | None = None, *, label: str | None = None) -> Any:
-        budget = self.client.budget
-        if budget is not None and self.client.credits_used + MAX_WEIGHT > budget:
+        budget = self.client.credits.budget
+        if budget is not None and self.client.credits.used + MAX_WEIGHT > budget:
             raise BudgetSpent(f"max_api_credits {budget:,}: the next call could pass it")
         self.last = None
         self.last = self.client.get(path, params, label=label)
@@ -286,7 +287,7 @@ def run_probe(tap, run: RunContext) -> None:
     run.probing = True
     client = run.client
     probe = Probe(client)
-    budget = client.budget
+    budget = client.credits.budget
     print(f"probe: {probe.planned} calls planned, one per endpoint (a child may ask up to {PARENT_TRIES} parents; "
           f"a refused parameter costs one more call), at most {probe.planned * MAX_WEIGHT:,} credits"
           + (f"; max_api_credits {budget:,} is never passed" if budget else ""), file=sys.stderr, flush=True)

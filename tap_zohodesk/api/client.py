@@ -32,7 +32,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -40,16 +40,15 @@ import requests
 
 from tap_zohodesk.api.clock import ZohoClock
 from tap_zohodesk.api.connection import CONNECT_TIMEOUT, MAX_CONCURRENCY, READ_TIMEOUT, AccessToken, reach, resolve_urls
+from tap_zohodesk.api.credits import BudgetSpent, Credits, CreditsExhausted
 from tap_zohodesk.api.environment import settle
 from tap_zohodesk.api.errors import (
-    BUDGET,
     CREDITS,
     GONE,
     THROTTLED,
     UNSURE,
     ZohoAuthError,
     ZohoDeskError,
-    credits_back,
     describe_error,
     read_answer,
     retry_seconds,
@@ -66,29 +65,11 @@ __all__ = ["BudgetSpent", "CreditsExhausted", "ZohoAuthError", "ZohoDeskClient",
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Credits of a list call at the offsets every read keeps to (below 2,000: Zoho's cheapest tier)
-LIST_CALL_CREDITS = 3
 # Waiting longer than this for a daily-credit Retry-After is pointless in a batch job.
 MAX_RETRY_AFTER_SECONDS = 900
 
 log = logging.getLogger("zohodesk.client")
 _decode = msgspec.json.Decoder().decode  # several times faster than requests' json for Zoho's pages
-
-
-class BudgetSpent(ZohoDeskError):
-    """``max_api_credits`` is reached: the run stops cleanly where it is (not a failure)."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, kind: str = BUDGET):
-        super().__init__(message, status=status, code=code, kind=kind)
-
-
-class CreditsExhausted(BudgetSpent):
-    """Zoho's daily API credits are gone (a 429 whose Retry-After is hours): the run stops the way
-    a spent ``max_api_credits`` stops it; ``back_at`` is when Zoho said they come back."""
-
-    def __init__(self, message: str, *, back_at: datetime, status: int | None = None, code: str | None = None):
-        super().__init__(message, status=status, code=code, kind=CREDITS)
-        self.back_at = back_at
 
 
 @dataclass(frozen=True)
@@ -148,13 +129,9 @@ class ZohoDeskClient:
         self.policy = RetryPolicy(self.max_retries, self.backoff, seen=self._seen)  # the core's one retry policy
         self._stats_lock = threading.Lock()
         self.learned = Learned()  # fallbacks an endpoint asked for, remembered for the run
-        self.budget = int(config["max_api_credits"]) if config.get("max_api_credits") else None
-        self.credits_by: Counter[str] = Counter()
+        self.credits = Credits(int(config["max_api_credits"]) if config.get("max_api_credits") else None)
         self.calls: Counter[str] = Counter()
-        self.credits_used = 0
-        self.credits_remaining: int | None = None
         self.clock = ZohoClock()  # Zoho's clock: the skew from its first Date header
-        self.credits_back_at: datetime | None = None  # when Zoho said its daily credits come back
 
     # -- plumbing -----------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -195,9 +172,7 @@ class ZohoDeskClient:
         The retry rule is ``_final`` (api/retry.py waits); one try is ``_attempt``.
         """
         where = "/" + path.lstrip("/")
-        if self.budget is not None and self.credits_used >= self.budget:
-            raise BudgetSpent(f"the credit budget is spent: {self.credits_used:,} of max_api_credits "
-                              f"{self.budget:,} used before {method} {where}; {self.next_run()}")
+        self.credits.check(f"{method} {where}")
         call = _Call(method, where, f"{self.api_url}{where}", label or f"{method} {path}",
                      dict(params=params, json=json, files=files))
         refreshed: list[str] = []  # the stale tokens this request refreshed
@@ -281,46 +256,13 @@ class ZohoDeskClient:
         status, retry_after = resp.status_code, resp.headers.get("Retry-After")
         kind, param = read_answer(status, code, None)
         if kind == THROTTLED and retry_after and retry_seconds(retry_after) > MAX_RETRY_AFTER_SECONDS:
-            self.credits_back_at = datetime.now(timezone.utc) + timedelta(seconds=retry_seconds(retry_after))
-            raise Again(CreditsExhausted(f"{line} ({credits_back(retry_after)}; start the next run then)",
-                                         back_at=self.credits_back_at, status=status, code=code))
+            raise Again(self.credits.spent_today(line, retry_after, status, code))
         raise Again(ZohoDeskError(line, status=status, code=code, kind=kind, param=param), retry_after)
 
     def _account(self, stat: str, resp: requests.Response) -> None:
-        weight = resp.headers.get("X-Rate-Limit-Request-Weight-v3")
-        remaining = resp.headers.get("X-Rate-Limit-Remaining-v3")
         with self._stats_lock:
             self.calls[stat] += 1
-            if weight and weight.isdigit():
-                self.credits_used += int(weight)
-                self.credits_by[stat] += int(weight)
-            if remaining and remaining.lstrip("-").isdigit():
-                self.credits_remaining = int(remaining)
-
-    def credits_left(self) -> int | None:
-        """What this run may still spend: the rest of max_api_credits or Zoho's credits left today,
-        the lower (None: neither is known)."""
-        known = [n for n in (None if self.budget is None else self.budget - self.credits_used,
-                             self.credits_remaining) if n is not None]
-        return min(known) if known else None
-
-    def _short(self, pending: int) -> bool:
-        """Whether the credits left may not pay for ``pending`` more list calls."""
-        left = self.credits_left()
-        return left is not None and pending * LIST_CALL_CREDITS >= left
-
-    def next_run(self) -> str:
-        """When the next run can start, as far as Zoho's credits tell (for the line of a credit stop)."""
-        back = self.credits_back_at
-        if back is not None:
-            wait = max(0, int((back - datetime.now(timezone.utc)).total_seconds()))
-            return (f"Zoho's API credits come back at {back:%Y-%m-%d %H:%M} UTC (in {wait // 3600} h "
-                    f"{wait % 3600 // 60:02d} min): start the next run then")
-        if self.credits_remaining is not None and self.credits_remaining <= 0:
-            return "Zoho reports no API credits left today: start the next run once its day resets"
-        if self.credits_remaining is not None:
-            return f"Zoho reports {self.credits_remaining:,} API credits left today: the next run can start at once"
-        return "Zoho has not said how many API credits are left: the next run can start at once"
+            self.credits.account(stat, resp.headers)
 
     @property
     def skew(self) -> float | None:
@@ -372,7 +314,7 @@ class ZohoDeskClient:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             try:
                 for item in items:
-                    while window and self._short(len(window)):  # in order: a stop keeps a prefix of the items
+                    while window and self.credits.short(len(window)):  # in order: a stop keeps a prefix of the items
                         yield window.popleft().result()
                     window.append(pool.submit(fn, item))
                     if len(window) >= 4 * workers:
@@ -388,11 +330,11 @@ class ZohoDeskClient:
             return {
                 "calls": sum(self.calls.values()),
                 "calls_by_endpoint": dict(self.calls),
-                "credits_by_endpoint": dict(self.credits_by),
+                "credits_by_endpoint": dict(self.credits.by),
                 "retries": self.policy.retries + self.token.policy.retries,
                 "token_refreshes": self.token.refreshes,
-                "credits_used": self.credits_used,
-                "credits_remaining": self.credits_remaining,
+                "credits_used": self.credits.used,
+                "credits_remaining": self.credits.remaining,
                 "peak_in_flight": self.limiter.peak,
                 "concurrency_cap": self.limiter.ceiling,
                 "fallbacks": list(self.learned.fired),
