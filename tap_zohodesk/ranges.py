@@ -63,9 +63,9 @@ class _Reader:
     that offset (one call), the range ends before that row's instant and a new range starts there."""
 
     def __init__(self, make_search: Callable[[], Search], key: str, ranges: list[list[str]],
-                 on_progress: Callable[[int, str], None], workers: int, min_rows: int, last: str | None):
+                 on_progress: Callable[[int, str], None], workers: int, min_rows: int):
         self.make_search, self.key, self.ranges, self.on_progress = make_search, key, ranges, on_progress
-        self.min_rows, self.last = min_rows, last
+        self.min_rows = min_rows
         self.slots, self.page = workers, max(1, min_rows // 2)
         self.pages: queue.Queue = queue.Queue(maxsize=2 * workers)
         self.tasks: queue.Queue = queue.Queue()
@@ -263,10 +263,9 @@ class _Reader:
 
 
 def read_ranges(make_search: Callable[[], Search], key: str, ranges: list[list[str]],
-                on_progress: Callable[[int, str], None], *, workers: int, min_rows: int = 200,
-                last: str | None = None) -> Iterator[dict]:
+                on_progress: Callable[[int, str], None], *, workers: int, min_rows: int = 200) -> Iterator[dict]:
     """Rows of every range (``[low, high, at]``: read from ``at``; ``at`` DONE: skipped; ranges
     may be appended and a range's ``high`` lowered while reading, see _Reader), read on
     ``workers`` threads; ``on_progress(index, at)`` after each row is yielded (``at`` DONE at its
-    end). ``last``: the latest row's key, if known (where the rows end in the last range)."""
-    return _Reader(make_search, key, ranges, on_progress, workers, min_rows, last).rows()
+    end)."""
+    return _Reader(make_search, key, ranges, on_progress, workers, min_rows).rows()

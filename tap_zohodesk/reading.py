@@ -239,14 +239,13 @@ class SearchWindows(Strategy):
             yield from source.checked(self._search().rows(key, low, top), where)
             return
         parts = state.get("time_ranges")
-        search, probed, last = self._search(), None, None
+        search, probed = self._search(), None
         workers = source.client.limiter.maximum
         if parts is None and self.may_range():
             probed = search.probe(key, low, top)  # a first sync: is it worth reading in parallel?
             first, count = probed
             if first and count and count > PARALLEL_MIN_PAGES * spec.read.limit:
-                last = search.latest(key, low, top) or top
-                parts = state["time_ranges"] = split(first[0][key], last, top, workers)
+                parts = state["time_ranges"] = split(first[0][key], search.latest(key, low, top) or top, top, workers)
             else:  # one range, read in order on this thread: a stopped first read resumes where it got
                 parts = state["time_ranges"] = [[low, top, low]]
         if parts and len(parts) == 1:
@@ -255,8 +254,7 @@ class SearchWindows(Strategy):
             def progress(index: int, at: str) -> None:
                 parts[index][2] = at
 
-            rows = read_ranges(self._search, key, parts, progress, workers=workers, min_rows=2 * spec.read.limit,
-                               last=last)
+            rows = read_ranges(self._search, key, parts, progress, workers=workers, min_rows=2 * spec.read.limit)
         else:
             rows = search.rows(key, low, top, first=probed)
         yield from source.checked(rows, where)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tap_zohodesk.api.errors import ZohoDeskError
 from tap_zohodesk.api.fallbacks import SMALLER_LIMIT, asks, smaller_limits
@@ -28,14 +28,6 @@ from tap_zohodesk.api.times import shift_zoho_time
 
 SEARCH_MAX_FROM = 4999
 log = logging.getLogger("zohodesk.windows")
-
-
-@dataclass
-class WindowStats:
-    calls: int = 0
-    restarts: int = 0  # an instant read over because the range changed under the read
-    splits: int = 0  # instants too large for one window, read by a nested key
-    log: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,7 +40,6 @@ class Search:
     limit: int = 100
     departments: Callable[[], list[str]] | None = None  # for splitting a huge instant further
     on_limit: Callable[[int], None] | None = None  # told when the endpoint made us page smaller
-    stats: WindowStats = field(default_factory=WindowStats)
 
     def rows(self, key: str, low: str, high: str, first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
         """Every row whose ``key`` lies in [low, high], in key order, each once (``first``: the
@@ -68,7 +59,6 @@ class Search:
     # -- the keyset scan --------------------------------------------------------------------
     def _call(self, query: dict) -> tuple[list[dict], int | None]:
         while True:
-            self.stats.calls += 1
             try:
                 body = self.get({**query, "limit": self.limit})
                 break
@@ -103,7 +93,8 @@ class Search:
             else:
                 rows, count = self._call({**params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
             if offset and expected is not None and count is not None and count != expected:
-                self.stats.restarts += 1  # something left the range: offsets inside ``low`` may have moved
+                # something left the range: offsets inside ``low`` may have moved
+                log.debug("GET /%s: the range's count moved under the read: %s %s read again", self.path, key, low)
                 offset, expected = 0, None
                 continue
             previous = low
@@ -115,7 +106,6 @@ class Search:
                 previous = stamp
             if nested and len(rows) == self.limit and rows[-1][key] == low:
                 # a full page holding one instant: read that instant by a nested key instead
-                self.stats.splits += 1
                 yield from self._instant(params, key, low, high, nested, seen)
                 low, offset, seen, expected = shift_zoho_time(low, 1), 0, set(), None
                 if low > high:
@@ -165,7 +155,7 @@ class Search:
             rows, count = self._call({**params, "from": offset})
             if offset and total is not None and count is not None and count != total:
                 offset, total = 0, None  # the set changed under the read: start over (the caller dedupes)
-                self.stats.restarts += 1
+                log.debug("GET /%s: the count moved under the read of %s: read again", self.path, params)
                 continue
             total = count
             yield from rows
