@@ -198,15 +198,21 @@ def fan_out(folder: Path, latency: float) -> None:
              f"ideal {run['ideal']:.1f}s; start-up {run['wall'] - run['span']:.1f}s)")
 
 
-def big_parallel(sizes: tuple[int, ...], folder: Path, latency: float) -> None:
-    """A first read in parallel time ranges, cut by rows: no worker runs alone at the end."""
+def big_parallel(sizes: tuple[int, ...], folder: Path, latency: float, runs: int = 3) -> None:
+    """A first read in parallel time ranges, cut by rows: no worker runs alone at the end. The
+    median of ``runs`` runs (the emulator shares this machine's cores with the tap)."""
     for n in sizes:
-        with Emulator(tickets=n, seed=12, latency_ms=latency * 1000) as emu:
-            run = spanned_run(emu, ["tickets"], folder, 5, latency)
-        got = run["span"] / run["ideal"]
+        got = []
+        for _ in range(runs):
+            with Emulator(tickets=n, seed=12, latency_ms=latency * 1000) as emu:
+                run = spanned_run(emu, ["tickets"], folder, 5, latency)
+            got.append((run["span"] / run["ideal"], run))
+        got.sort(key=lambda pair: pair[0])
+        ratio, run = got[len(got) // 2]
         line(f"full sync of {n:,} tickets at {latency * 1000:.0f} ms, max_concurrency 5: span / ideal",
-             f"{got:.3f}x", "<= 1.15x", got <= 1.15, f"(span {run['span']:.1f}s for {run['calls']:,} calls, ideal "
-             f"{run['ideal']:.1f}s; wall {run['wall']:.1f}s with start-up)")
+             f"{ratio:.3f}x", "<= 1.15x", ratio <= 1.15, f"(median of {runs}, {got[0][0]:.3f}x to {got[-1][0]:.3f}x; "
+             f"span {run['span']:.1f}s for {run['calls']:,} calls, ideal {run['ideal']:.1f}s; wall {run['wall']:.1f}s "
+             "with start-up)")
 
 
 def memory(sizes: tuple[int, int], folder: Path) -> None:
