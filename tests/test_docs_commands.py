@@ -1,5 +1,7 @@
-"""The shell block of docs/pipelines.md runs as written, in a fresh folder, against the emulator: a
-first run with no state, then a run from the last STATE message's value that emits only what changed."""
+"""Shell blocks of docs/ run as written against the emulator: docs/pipelines.md's, in a fresh folder (a
+first run with no state, then a run from the last STATE message's value that emits only what changed),
+and docs/scaling.md's two jobs and their state, in a Meltano project holding the yaml printed beside
+them, loading into a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import yaml
+
 from tests.emulator import Emulator
-from tests.test_readme_commands import blocks, commands
+from tests.test_readme_commands import _bash, _urls, _zoho, blocks, commands
+from tests.warehouses import need_plugins, scratch_project, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,3 +42,28 @@ def test_the_pipelines_shell_block_runs_as_written(tmp_path):
     assert state["bookmarks"]["tickets"]["replication_key_value"]
     assert _records(tmp_path / "changes.jsonl", "tickets") == []  # nothing changed since the first run
     assert writes == []  # reading only: nothing written to the org
+
+
+def test_the_scaling_jobs_run_as_written(tmp_path):
+    """The two jobs of docs/scaling.md, each its own pair of plugins (the yaml as printed), one after
+    the other into one database; `meltano state get` of job 1 names job 1's streams only."""
+    need_plugins("tap-zohodesk", "target-postgres")
+    plugins = yaml.safe_load(blocks(ROOT / "docs" / "scaling.md", "yaml")[0])["plugins"]
+    script = blocks(ROOT / "docs" / "scaling.md")[0]
+    assert [c.split()[:2] for c in commands(script)] == [["meltano", "--environment=prod"]] * 2 + [["meltano", "state"]]
+    project = scratch_project(tmp_path / "project", plugins["extractors"], plugins["loaders"])
+    with throwaway_postgres() as pg, Emulator(tickets=30, seed=64) as emu:
+        db = pg.create_database()
+        env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK"),
+               "TARGET_POSTGRES_HOST": "127.0.0.1", "TARGET_POSTGRES_PORT": str(pg.port),
+               "TARGET_POSTGRES_USER": "postgres", "TARGET_POSTGRES_PASSWORD": "unused", "TARGET_POSTGRES_DATABASE": db,
+               "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+        done = _bash(script, project, env)
+        tables = emu.store.tables
+        live = {t["id"] for t in tables["tickets"].rows}
+        expected = {name: len(tables[name].rows) for name in ("tickets", "contacts", "accounts", "agents")}
+        expected["threads"] = sum(1 for t in tables["threads"].rows if t["ticketId"] in live)  # not archived ones'
+        for stream, count in expected.items():
+            assert pg.count(stream, database=db) == count > 0, stream
+    bookmarks = json.loads(done.stdout[done.stdout.index("{"):])["singer_state"]["bookmarks"]
+    assert {"tickets", "threads"} <= set(bookmarks) and not {"contacts", "accounts", "agents"} & set(bookmarks)
