@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from tests.emulator import Emulator
-from tests.test_readme_commands import _bash, _urls, _zoho, blocks, commands
+from tests.test_readme_commands import _bash, _project, _urls, _zoho, blocks, commands
 from tests.warehouses import need_plugins, scratch_project, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +67,30 @@ def test_the_scaling_jobs_run_as_written(tmp_path):
             assert pg.count(stream, database=db) == count > 0, stream
     bookmarks = json.loads(done.stdout[done.stdout.index("{"):])["singer_state"]["bookmarks"]
     assert {"tickets", "threads"} <= set(bookmarks) and not {"contacts", "accounts", "agents"} & set(bookmarks)
+
+
+def test_the_flattening_and_stream_map_commands_run_as_written():
+    """docs/pipelines.md's flattening command, then its stream map command, into one PostgreSQL
+    database, the streams narrowed to tickets (a reader's `meltano select`)."""
+    need_plugins("tap-zohodesk", "target-postgres")
+    flat, mapped = (b for b in blocks(ROOT / "docs" / "pipelines.md") if "run --full-refresh tap-zohodesk" in b)
+    project = _project()
+    with throwaway_postgres() as pg, Emulator(tickets=30, seed=65) as emu:
+        db = pg.create_database()
+        env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK"), "TAP_ZOHODESK__SELECT": '["tickets.*"]',
+               "TARGET_POSTGRES_HOST": "127.0.0.1", "TARGET_POSTGRES_PORT": str(pg.port),
+               "TARGET_POSTGRES_USER": "postgres", "TARGET_POSTGRES_PASSWORD": "unused", "TARGET_POSTGRES_DATABASE": db}
+        _bash(flat, project, env)
+        tickets = emu.store.tables["tickets"].rows
+        query = ("select column_name from information_schema.columns where table_schema = 'zohodesk' "
+                 "and table_name = 'tickets'")
+        columns = {r["column_name"] for r in pg.rows(query, database=db)}
+        assert pg.count("tickets", database=db) == len(tickets) > 0
+        assert "source__type" in columns and "source" not in columns  # one column per nested field
+        _bash(mapped, project, env)
+        open_ids = {t["id"] for t in tickets if t["status"] == "Open"}
+        rows = pg.rows("select id from zohodesk.open_tickets", database=db)
+        mapped_columns = {r["column_name"] for r in pg.rows(query.replace("'tickets'", "'open_tickets'"), database=db)}
+    assert 0 < len(open_ids) < len(tickets)
+    assert {r["id"] for r in rows} == open_ids
+    assert "subject" in mapped_columns and "email" not in mapped_columns  # the map drops the field
