@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from tests.emulator import Emulator
-from tests.test_readme_commands import _bash, _project, _urls, _zoho, blocks, commands
+from tests.test_readme_commands import _bash, _fill, _project, _urls, _zoho, blocks, commands
 from tests.warehouses import need_plugins, scratch_project, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +94,30 @@ def test_the_flattening_and_stream_map_commands_run_as_written():
     assert 0 < len(open_ids) < len(tickets)
     assert {r["id"] for r in rows} == open_ids
     assert "subject" in mapped_columns and "email" not in mapped_columns  # the map drops the field
+
+
+def test_the_two_way_sync_command_runs_as_written():
+    """docs/pipelines.md's two-way sync block, its `...` filled in (the port too, which it leaves at
+    5432), on the CRM table the docs print: a contact only the CRM has reaches Zoho, and the CRM gets
+    Zoho's contacts with their ids."""
+    need_plugins("tap-zohodesk", "target-postgres", "tap-postgres", "target-zohodesk", "sync-contacts")
+    script = next(b for b in blocks(ROOT / "docs" / "pipelines.md") if "run sync-contacts" in b)
+    crm = (ROOT / "sync" / "crm_contacts.sql").read_text()
+    assert crm.strip() in (ROOT / "docs" / "pipelines.md").read_text()
+    project = _project()
+    with throwaway_postgres() as pg, Emulator(tickets=30, seed=66) as emu:
+        db = pg.create_database()
+        pg.sql(crm, database=db)
+        pg.sql("insert into crm.contacts (email, first_name, last_name) values ('only.in.crm@crm.example', 'Ona', "
+               "'Crm')", database=db)
+        server = {"HOST": "127.0.0.1", "USER": "postgres", "PASSWORD": "unused", "DATABASE": db}
+        values = {**{f"TARGET_POSTGRES_{k}": v for k, v in server.items()},
+                  **{f"TAP_POSTGRES_{k}": v for k, v in server.items()}, **_zoho(emu, "TARGET_ZOHODESK")}
+        env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK", "TARGET_ZOHODESK"),
+               "TARGET_POSTGRES_PORT": str(pg.port), "TAP_POSTGRES_PORT": str(pg.port)}
+        _bash(_fill(script, values), project, env)
+        zoho = {str(c.get("email")).casefold(): c for c in emu.store.tables["contacts"].rows}
+        crm_rows = pg.rows("select email, zoho_id from crm.contacts", database=db)
+    assert zoho["only.in.crm@crm.example"]["lastName"] == "Crm"
+    ids = {r["email"].casefold(): r["zoho_id"] for r in crm_rows}
+    assert len(ids) == len(zoho) > 1 and all(ids[email] == c["id"] for email, c in zoho.items())

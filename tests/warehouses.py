@@ -34,7 +34,7 @@ DUCKDB_PYTHON = PLUGINS / "loaders" / "target-duckdb" / "venv" / "bin" / "python
 def need_plugins(*plugins: str) -> None:
     """Skip unless `make test` installed meltano and these plugins (it always does in CI)."""
     missing = [name for name in plugins
-               if not any((PLUGINS / kind / name / "venv").exists() for kind in ("loaders", "extractors"))]
+               if not any((PLUGINS / kind / name / "venv").exists() for kind in ("loaders", "extractors", "utilities"))]
     if not MELTANO.exists() or missing:
         message = f"meltano or plugins {missing} not installed: run `make test` (meltano install)"
         if os.environ.get("CI"):
