@@ -1,7 +1,12 @@
-"""Shell blocks of docs/ run as written against the emulator: docs/pipelines.md's, in a fresh folder (a
-first run with no state, then a run from the last STATE message's value that emits only what changed),
-and docs/scaling.md's two jobs and their state, in a Meltano project holding the yaml printed beside
-them, loading into a throwaway PostgreSQL."""
+"""Every shell block of docs/ runs as written against the emulator (a new block without a test here fails
+test_every_docs_shell_block_is_run_as_written):
+
+- docs/pipelines.md's shell pipes, in a fresh folder: a first run with no state, then a run from the last
+  STATE message's value that emits only what changed;
+- its flattening and stream map commands, and its two-way sync (the exports filled in), in a Meltano
+  project as a reader's after `make demo`, loading into a throwaway PostgreSQL;
+- docs/scaling.md's two jobs and their state, in a Meltano project holding the yaml printed beside them.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,31 @@ from tests.test_readme_commands import _bash, _fill, _project, _urls, _zoho, blo
 from tests.warehouses import need_plugins, scratch_project, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
+PIPELINES, SCALING = ROOT / "docs" / "pipelines.md", ROOT / "docs" / "scaling.md"
+
+
+def shell_block() -> str:
+    return blocks(PIPELINES)[0]
+
+
+def reshaping_blocks() -> list[str]:
+    """The flattening command and the stream map command."""
+    return [b for b in blocks(PIPELINES) if "run --full-refresh tap-zohodesk" in b]
+
+
+def sync_block() -> str:
+    return next(b for b in blocks(PIPELINES) if "run sync-contacts" in b)
+
+
+def scaling_block() -> str:
+    return blocks(SCALING)[0]
+
+
+def test_every_docs_shell_block_is_run_as_written():
+    """A shell block added to docs/ without a test here fails this."""
+    every = [b for page in sorted((ROOT / "docs").glob("*.md")) for b in blocks(page)]
+    ran = [shell_block(), *reshaping_blocks(), sync_block(), scaling_block()]
+    assert len(every) >= 5 and sorted(every) == sorted(ran)
 
 
 def _records(path: Path, stream: str) -> list[dict]:
@@ -25,7 +55,7 @@ def _records(path: Path, stream: str) -> list[dict]:
 
 
 def test_the_pipelines_shell_block_runs_as_written(tmp_path):
-    block = blocks(ROOT / "docs" / "pipelines.md")[0]
+    block = shell_block()
     assert commands(block)[0] == "tap-zohodesk --about"
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     with Emulator(tickets=40, seed=3) as emu:
@@ -48,8 +78,8 @@ def test_the_scaling_jobs_run_as_written(tmp_path):
     """The two jobs of docs/scaling.md, each its own pair of plugins (the yaml as printed), one after
     the other into one database; `meltano state get` of job 1 names job 1's streams only."""
     need_plugins("tap-zohodesk", "target-postgres")
-    plugins = yaml.safe_load(blocks(ROOT / "docs" / "scaling.md", "yaml")[0])["plugins"]
-    script = blocks(ROOT / "docs" / "scaling.md")[0]
+    plugins = yaml.safe_load(blocks(SCALING, "yaml")[0])["plugins"]
+    script = scaling_block()
     assert [c.split()[:2] for c in commands(script)] == [["meltano", "--environment=prod"]] * 2 + [["meltano", "state"]]
     project = scratch_project(tmp_path / "project", plugins["extractors"], plugins["loaders"])
     with throwaway_postgres() as pg, Emulator(tickets=30, seed=64) as emu:
@@ -73,7 +103,7 @@ def test_the_flattening_and_stream_map_commands_run_as_written():
     """docs/pipelines.md's flattening command, then its stream map command, into one PostgreSQL
     database, the streams narrowed to tickets (a reader's `meltano select`)."""
     need_plugins("tap-zohodesk", "target-postgres")
-    flat, mapped = (b for b in blocks(ROOT / "docs" / "pipelines.md") if "run --full-refresh tap-zohodesk" in b)
+    flat, mapped = reshaping_blocks()
     project = _project()
     with throwaway_postgres() as pg, Emulator(tickets=30, seed=65) as emu:
         db = pg.create_database()
@@ -101,9 +131,9 @@ def test_the_two_way_sync_command_runs_as_written():
     5432), on the CRM table the docs print: a contact only the CRM has reaches Zoho, and the CRM gets
     Zoho's contacts with their ids."""
     need_plugins("tap-zohodesk", "target-postgres", "tap-postgres", "target-zohodesk", "sync-contacts")
-    script = next(b for b in blocks(ROOT / "docs" / "pipelines.md") if "run sync-contacts" in b)
+    script = sync_block()
     crm = (ROOT / "sync" / "crm_contacts.sql").read_text()
-    assert crm.strip() in (ROOT / "docs" / "pipelines.md").read_text()
+    assert crm.strip() in PIPELINES.read_text()
     project = _project()
     with throwaway_postgres() as pg, Emulator(tickets=30, seed=66) as emu:
         db = pg.create_database()
