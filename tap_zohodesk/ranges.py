@@ -121,35 +121,30 @@ class _Reader:
             if not done:
                 return
 
-    def _counting(self, index: int, search: Search, high: str) -> Search:
-        """``search`` over [low, ``high``] asking only up to the range's end (lowered when the range is
-        cut: its scan reads on, exact, over the shorter range), and noting from each answer's
-        ``count`` the rows it has still to fetch."""
+    def _counting(self, index: int, search: Search) -> Search:
+        """``search`` asking only up to the range's end (lowered when the range is cut: its scan reads
+        on, exact, over the shorter range), and noting from each answer's ``count`` the rows it has
+        still to fetch."""
         get, field = search.get, f"{self.key}Range"
 
         def counted(query: dict) -> object:
-            bounds = str(query.get(field, "")).split(",")
-            scanning = len(bounds) == 2 and bounds[1] == high and bounds[0] != high  # not a nested instant
-            if scanning:
-                query = {**query, field: f"{bounds[0]},{self.limits[index]}"}
-                if bounds[0] > self.limits[index]:
-                    return {"data": [], "count": 0}  # the scan is past the range's new end: nothing to ask
             body = get(query)
-            if scanning and isinstance(body, dict):
-                try:
+            bounds = str(query.get(field, "")).split(",")
+            if len(bounds) == 2 and bounds[0] != bounds[1] == self.limits[index] and isinstance(body, dict):
+                try:  # a page of the scan (not of an instant read by a nested key)
                     self.left[index] = int(body["count"]) - int(query.get("from") or 0) - len(body["data"])
                 except (KeyError, TypeError, ValueError):
                     pass
             return body
 
-        search.get = counted
+        search.get, search.end = counted, lambda: self.limits[index]
         return search
 
     def scan(self, index: int) -> bool:
         low, high, at = self.ranges[index]
         skip, start = self.skip.pop(index, set()), at or low
         batch: list[dict] = []
-        for row in self._counting(index, self.make_search(), high).rows(self.key, start, high):
+        for row in self._counting(index, self.make_search()).rows(self.key, start, high):
             if self.stop.is_set():
                 return False
             if row[self.key] > self.limits[index]:

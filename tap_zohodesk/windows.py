@@ -40,12 +40,15 @@ class Search:
     limit: int = 100
     departments: Callable[[], list[str]] | None = None  # for splitting a huge instant further
     on_limit: Callable[[int], None] | None = None  # told when the endpoint made us page smaller
+    end: Callable[[], str] | None = None  # the range's end as it stands now, when another reader may lower it
 
     def rows(self, key: str, low: str, high: str, first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
         """Every row whose ``key`` lies in [low, high], in key order, each once (``first``: the
-        answer of ``probe`` on the same range, used as the first page)."""
+        answer of ``probe`` on the same range, used as the first page). With ``end``, each call
+        asks up to ``end()`` instead of ``high`` once it is lower (ranges.py cuts a range while it is
+        read: the rest is another reader's)."""
         nested = ("createdTime", "departmentId") if key != "createdTime" else ("departmentId",)
-        yield from self._scan(dict(self.params), key, low, high, nested=nested, first=first)
+        yield from self._scan(dict(self.params), key, low, high, nested=nested, first=first, end=self.end)
 
     def probe(self, key: str, low: str, high: str) -> tuple[list[dict], int | None]:
         """The first page of [low, high] and how many rows the range holds (one call)."""
@@ -80,7 +83,8 @@ class Search:
             return rows, None
 
     def _scan(self, params: dict, key: str, low: str, high: str, *, nested: tuple[str, ...],
-              first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
+              first: tuple[list[dict], int | None] | None = None,
+              end: Callable[[], str] | None = None) -> Iterator[dict]:
         offset = 0  # rows of instant ``low`` that precede the next unread row
         seen: set = set()  # ids emitted at instant ``low``
         expected: int | None = None  # what ``count`` must say if nothing moved
@@ -88,6 +92,12 @@ class Search:
             if offset > SEARCH_MAX_FROM:
                 raise ZohoDeskError(f"GET /{self.path}: more than {SEARCH_MAX_FROM + 1} records share "
                                     f"{key} {low} under {params}; no further way to split them")
+            if end is not None and end() < high:
+                # the range was cut: counts are of a shorter range from now on, so no count can tell
+                # whether rows at ``low`` moved; ask from its first row again (``seen`` skips the read ones)
+                high, offset, expected = end(), 0, None
+                if low > high:
+                    return
             if first is not None:
                 (rows, count), first = first, None
             else:
