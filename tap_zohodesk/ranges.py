@@ -14,8 +14,10 @@ most rows left holds more than its share (more than an even split over ``max_con
 workers, plus a page), the idle worker asks for the row where half of them lie (one call, at an
 offset into that range): the range now ends before that row's instant, a new range starts there
 with the rows of that answer as its first page, and the workers end together instead of the last
-one running alone. A scan whose range was cut asks only up to its new end from its next call on
-(ranges are taken from a queue: a resumed read may hold more or fewer ranges than workers).
+one running alone. A scan whose range was cut asks only up to its new end from its next call on,
+from the first row of the instant it has reached (windows.Search ``end``: a count of the shorter
+range cannot be compared with one of the longer, so nothing is thrown away as "moved"). Ranges
+are taken from a queue: a resumed read may hold more or fewer ranges than workers.
 
 The stream's state keeps each range and how far it got (``time_ranges``: [low, high, at]), so
 a run stopped half-way resumes every range from its last instant; the SDK's own bookmark is set
