@@ -24,8 +24,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
+from benchmarks.kills import run_killed
 from tap_zohodesk.tap import TapZohoDesk
 from tests.emulator import Emulator
 from tests.helpers import catalog_for, run_tap
@@ -147,29 +149,17 @@ def killed_first_sync(tickets: int, kills: int) -> None:
         wanted = set(emu.store.tables["tickets"].by_id) | {
             e["id"] for e in emu.store.recycle_bin if e["module"] == "tickets"}
         points = sorted(random.Random(20261206).sample(range(200, len(wanted) - 200), kills))
+        seen: Counter[str] = Counter()
         state: dict = {}
-        seen: set[str] = set()
-        again = emitted = 0
-        for kill_at in [*points, None]:
-            paths["state"].write_text(json.dumps(state))
-            proc = subprocess.Popen([sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config",
-                                     str(paths["config"]), "--catalog", str(paths["catalog"]), "--state",
-                                     str(paths["state"])], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    text=True, env={**os.environ, "TMPDIR": folder})
-            for line in proc.stdout:
-                message = json.loads(line)
-                if message["type"] == "STATE":
-                    state = message["value"]
-                elif message["type"] == "RECORD":
-                    again += message["record"]["id"] in seen
-                    seen.add(message["record"]["id"])
-                    emitted += 1
-                    if kill_at is not None and emitted >= kill_at:
-                        proc.kill()
-                        break
-            proc.wait()
+        emitted = 0
+        for point in [*points, None]:  # killed once ``point`` records have come out in all
+            kill_at = None if point is None else max(1, point - emitted)
+            state, count = run_killed(paths, state, lambda stream, record: seen.update([record["id"]]), kill_at,
+                                      Path(folder))
+            emitted += count
+        again = sum(seen.values()) - len(seen)
     print(f"  the same first sync of {tickets:,} tickets killed {kills} times: {again:,} records emitted again, "
-          f"{len(wanted - seen):,} lost of {len(wanted):,}")
+          f"{len(wanted - set(seen)):,} lost of {len(wanted):,}")
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.emulator import Emulator
@@ -57,8 +58,11 @@ class Seen:
         return ", ".join(f"{stream} {n:,}" for stream, n in sorted(by.items()))
 
 
-def _run(files: dict[str, Path], state: dict, seen: Seen, kill_at: int | None, scratch: Path) -> tuple[dict, int]:
-    """One tap run from ``state``; killed after ``kill_at`` records (None: to its end). (state, records)."""
+def run_killed(files: dict[str, Path], state: dict, take: Callable[[str, dict], None], kill_at: int | None,
+               scratch: Path) -> tuple[dict, int]:
+    """One tap run (config, catalog and state files in ``files``) from ``state``, each record handed to
+    ``take(stream, record)``; killed (SIGKILL) after ``kill_at`` records (None: to its end), as a crash
+    would. (The last STATE it wrote, records.)"""
     files["state"].write_text(json.dumps(state))
     proc = subprocess.Popen(
         [sys.executable, "-c", "from tap_zohodesk.tap import main; main()", "--config", str(files["config"]),
@@ -71,7 +75,7 @@ def _run(files: dict[str, Path], state: dict, seen: Seen, kill_at: int | None, s
         if message["type"] == "STATE":
             state = message["value"]
         elif message["type"] == "RECORD":
-            seen.take(message["stream"], message["record"])
+            take(message["stream"], message["record"])
             count += 1
             if kill_at is not None and count >= kill_at:
                 proc.kill()
@@ -113,13 +117,13 @@ def one_clock(skew: float, tickets: int, kills: int, folder: Path) -> str:
         editor.start()
         try:
             for _ in range(kills):
-                state, _ = _run(files, state, seen, rng.randint(50, 3 * tickets), scratch)
+                state, _ = run_killed(files, state, seen.take, rng.randint(50, 3 * tickets), scratch)
         finally:
             stop.set()
             editor.join()
         runs = 0
         while True:  # clean runs: the last one finds nothing new
-            state, count = _run(files, state, seen, None, scratch)
+            state, count = run_killed(files, state, seen.take, None, scratch)
             runs += 1
             if count == 0 or runs >= 5:
                 break
