@@ -31,7 +31,7 @@ from tap_zohodesk.api.catalog import BY_STREAM
 from tap_zohodesk.api.client import ZohoDeskError, to_zoho_time
 from tap_zohodesk.api.errors import GONE
 from tap_zohodesk.filters import local_match, placeholders, refused
-from tap_zohodesk.instants import visited
+from tap_zohodesk.instants import visited, was_visited
 from tap_zohodesk.reading import Strategy, by_ids
 
 if TYPE_CHECKING:
@@ -194,6 +194,6 @@ class PerParent(Strategy):
         that instant and the ids visited at it): parents sharing one instant never hold a stopped read
         back, however many there are."""
         key = BY_STREAM[self.source.spec.parent.stream].key or ""
-        at, ids = visited(self.state)
-        return (p for p in parents if not (at and p.get(key) == at and p.get("id") in ids))
+        done = visited(self.state)
+        return (p for p in parents if not was_visited(done, key, p))
 

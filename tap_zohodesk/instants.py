@@ -87,6 +87,12 @@ def visited(state: dict | None) -> tuple[str | None, set[str]]:
     return (done[0], set(done[1])) if done else (None, set())
 
 
+def was_visited(done: tuple[str | None, set[str]], key: str, row: dict) -> bool:
+    """Whether parent ``row`` is one a stopped child read had visited (``done``: ``visited``), by its ``key``."""
+    at, ids = done
+    return bool(at) and row.get(key) == at and row.get("id") in ids
+
+
 def note_visited(state: dict, at: str, parent_id: str | None) -> None:
     """A child read visited parent ``parent_id`` at instant ``at`` (the list restarts at a new instant)."""
     done = state.get(VISITED)

@@ -26,7 +26,7 @@ from typing import Any
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.filters import query_params
-from tap_zohodesk.instants import visited
+from tap_zohodesk.instants import visited, was_visited
 
 # a child stream as this module uses it (streams.py's ZohoDeskStream; not imported: no circle)
 ZohoDeskStream = Any
@@ -93,15 +93,14 @@ class Prefetch:
             if len((self.streams[parent].stream_state or {}).get("time_ranges") or ()) > 1:
                 self.close(parent)
                 return
+        key = BY_STREAM[parent].key or ""
+        if self._since and (row.get(key) or "") < self._since:
+            return  # before the child's watermark: not visited this run
+        if was_visited(self._done, key, row):
+            return  # visited at the watermark's instant by an earlier run: not again
         left = self.child.client.credits.left() if self.child is not None else None
         if left is not None and left < CREDITS_AHEAD * self._limit:
             return  # credits run short: they go to the parent's own read, which a budget stop keeps
-        key = BY_STREAM[parent].key or ""
-        value = row.get(key) or ""
-        if self._since and value < self._since:
-            return  # before the child's watermark: not visited this run
-        if value == self._done[0] and row["id"] in self._done[1]:
-            return  # visited at the watermark's instant by an earlier run: not again
         with self._lock:
             if len(self._ahead) >= self._limit or row["id"] in self._ahead or self._pool is None:
                 return

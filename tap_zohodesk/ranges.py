@@ -125,21 +125,14 @@ class _Reader:
 
     def _counting(self, index: int, search: Search) -> Search:
         """``search`` asking only up to the range's end (lowered when the range is cut: its scan reads
-        on, exact, over the shorter range), and noting from each answer's ``count`` the rows it has
-        still to fetch."""
-        get, field = search.get, f"{self.key}Range"
+        on, exact, over the shorter range), and noting from each page's answer the rows it has still
+        to fetch (an answer asked up to an end since lowered says nothing of the range as it is)."""
 
-        def counted(query: dict) -> object:
-            body = get(query)
-            bounds = str(query.get(field, "")).split(",")
-            if len(bounds) == 2 and bounds[0] != bounds[1] == self.limits[index] and isinstance(body, dict):
-                try:  # a page of the scan (not of an instant read by a nested key)
-                    self.left[index] = int(body["count"]) - int(query.get("from") or 0) - len(body["data"])
-                except (KeyError, TypeError, ValueError):
-                    pass
-            return body
+        def left(end: str, rows: int) -> None:
+            if end == self.limits[index]:
+                self.left[index] = rows
 
-        search.get, search.end = counted, lambda: self.limits[index]
+        search.end, search.on_page = (lambda: self.limits[index]), left
         return search
 
     def scan(self, index: int) -> bool:
@@ -166,19 +159,13 @@ class _Reader:
         """Where range ``index`` holds ``offset`` rows from ``low``: the first instant from there on
         that no earlier row shares, and the rows from it (the new range's first page), in one call."""
         search = self.make_search()
-        body = search.get({**search.params, f"{self.key}Range": f"{low},{high}", "sortBy": self.key,
-                           "from": offset - 1, "limit": search.limit})
-        rows = body.get("data") if isinstance(body, dict) else None
-        rows = rows if isinstance(rows, list) else []
+        rows, count = search.probe(self.key, low, high, offset - 1)
         stamps = [row.get(self.key) for row in rows]
         at = next((n for n in range(1, len(rows))
                    if isinstance(stamps[n], str) and stamps[n] > str(stamps[n - 1])), None)
         if at is None:
             return self.put(("cut", index, None))
-        try:
-            after = int(body["count"]) - (offset - 1) - len(rows)  # rows past this page
-        except (KeyError, TypeError, ValueError):
-            after = None
+        after = None if count is None else count - (offset - 1) - len(rows)  # rows past this page
         return self.put(("cut", index, (stamps[at], rows[at:], len(rows) == search.limit, after)))
 
     def _plan_cut(self) -> None:

@@ -41,18 +41,21 @@ class Search:
     departments: Callable[[], list[str]] | None = None  # for splitting a huge instant further
     on_limit: Callable[[int], None] | None = None  # told when the endpoint made us page smaller
     end: Callable[[], str] | None = None  # the range's end as it stands now, when another reader may lower it
+    on_page: Callable[[str, int], None] | None = None  # told (the end asked up to, rows past the page) after each page
 
     def rows(self, key: str, low: str, high: str, first: tuple[list[dict], int | None] | None = None) -> Iterator[dict]:
         """Every row whose ``key`` lies in [low, high], in key order, each once (``first``: the
         answer of ``probe`` on the same range, used as the first page). With ``end``, each call
         asks up to ``end()`` instead of ``high`` once it is lower (ranges.py cuts a range while it is
-        read: the rest is another reader's)."""
+        read: the rest is another reader's); ``on_page`` is told, after each page of the scan, how many
+        rows lie past it up to that end."""
         nested = ("createdTime", "departmentId") if key != "createdTime" else ("departmentId",)
-        yield from self._scan(dict(self.params), key, low, high, nested=nested, first=first, end=self.end)
+        yield from self._scan(dict(self.params), key, low, high, nested=nested, first=first, end=self.end,
+                              on_page=self.on_page)
 
-    def probe(self, key: str, low: str, high: str) -> tuple[list[dict], int | None]:
-        """The first page of [low, high] and how many rows the range holds (one call)."""
-        return self._call({**self.params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": 0})
+    def probe(self, key: str, low: str, high: str, offset: int = 0) -> tuple[list[dict], int | None]:
+        """The page of [low, high] from ``offset`` and how many rows the range holds (one call)."""
+        return self._call({**self.params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
 
     def latest(self, key: str, low: str, high: str) -> str | None:
         """The latest ``key`` in [low, high] (one call, newest first)."""
@@ -84,7 +87,8 @@ class Search:
 
     def _scan(self, params: dict, key: str, low: str, high: str, *, nested: tuple[str, ...],
               first: tuple[list[dict], int | None] | None = None,
-              end: Callable[[], str] | None = None) -> Iterator[dict]:
+              end: Callable[[], str] | None = None,
+              on_page: Callable[[str, int], None] | None = None) -> Iterator[dict]:
         offset = 0  # rows of instant ``low`` that precede the next unread row
         seen: set = set()  # ids emitted at instant ``low``
         expected: int | None = None  # what ``count`` must say if nothing moved
@@ -102,6 +106,8 @@ class Search:
                 (rows, count), first = first, None
             else:
                 rows, count = self._call({**params, f"{key}Range": f"{low},{high}", "sortBy": key, "from": offset})
+                if on_page is not None and count is not None:
+                    on_page(high, count - offset - len(rows))
             if offset and expected is not None and count is not None and count != expected:
                 # something left the range: offsets inside ``low`` may have moved
                 log.debug("GET /%s: the range's count moved under the read: %s %s read again", self.path, key, low)
