@@ -84,9 +84,7 @@ def test_the_scaling_jobs_run_as_written(tmp_path):
     project = scratch_project(tmp_path / "project", plugins["extractors"], plugins["loaders"])
     with throwaway_postgres() as pg, Emulator(tickets=30, seed=64) as emu:
         db = pg.create_database()
-        env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK"),
-               "TARGET_POSTGRES_HOST": "127.0.0.1", "TARGET_POSTGRES_PORT": str(pg.port),
-               "TARGET_POSTGRES_USER": "postgres", "TARGET_POSTGRES_PASSWORD": "unused", "TARGET_POSTGRES_DATABASE": db,
+        env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK"), **pg.loader_env(db),
                "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
         done = _bash(script, project, env)
         tables = emu.store.tables
@@ -108,8 +106,7 @@ def test_the_flattening_and_stream_map_commands_run_as_written():
     with throwaway_postgres() as pg, Emulator(tickets=30, seed=65) as emu:
         db = pg.create_database()
         env = {**_zoho(emu, "TAP_ZOHODESK"), **_urls(emu, "TAP_ZOHODESK"), "TAP_ZOHODESK__SELECT": '["tickets.*"]',
-               "TARGET_POSTGRES_HOST": "127.0.0.1", "TARGET_POSTGRES_PORT": str(pg.port),
-               "TARGET_POSTGRES_USER": "postgres", "TARGET_POSTGRES_PASSWORD": "unused", "TARGET_POSTGRES_DATABASE": db}
+               **pg.loader_env(db)}
         _bash(flat, project, env)
         tickets = emu.store.tables["tickets"].rows
         query = ("select column_name from information_schema.columns where table_schema = 'zohodesk' "
