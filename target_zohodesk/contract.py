@@ -8,14 +8,14 @@ and the fields ``upsert_keys`` may name.
 
 from __future__ import annotations
 
-from tap_zohodesk.api.plans import PLANS, ROWS, WritePlan
+from tap_zohodesk.api.plans import PLANS, ROWS, TAGS, WritePlan
 
 
 def _entry(plan: WritePlan) -> dict:
     out = {"call": plan.call, "required": plan.needs, "fields": plan.takes}
-    if plan.source and plan.body != "tags":
+    if plan.source:  # a tag plan has none
         out["source"] = plan.source
-    if plan.body != "tags":  # how sure the public evidence makes us of each call (an unproven one: results say so too)
+    if plan.body != TAGS:  # how sure the public evidence makes us of each call (an unproven one: results say so too)
         out["evidence"] = str(plan.evidence)
     if plan.unproven:
         out["unproven"] = True

@@ -12,7 +12,7 @@ import pytest
 
 from tap_zohodesk.api.catalog import BY_STREAM, OBJECTS
 from tap_zohodesk.api.schema_files import load_schema
-from tap_zohodesk.api.writable import allowed, required, write_only
+from tap_zohodesk.api.writable import allowed, write_only
 from target_zohodesk.contract import write_contract
 from tests.helpers import catalog_for, run_target, singer_lines, target_emulator
 
@@ -103,7 +103,7 @@ def test_about_lists_each_streams_operations_and_fields():
                 "contactId or contactEmail", "filePath, or name and contentBase64"}
             assert set(entry[op]["fields"]) - {"_sdc_deleted_at"} <= schema | {"ticketId"}
         if "INSERT" in spec.write.dml and spec.schema_name not in ("tags", "ticket_tags"):
-            assert set(required(spec)) <= set(entry["INSERT"]["required"])
+            assert set(spec.write.required) <= set(entry["INSERT"]["required"])
             assert set(entry["INSERT"]["fields"]) == set(spec.links if not spec.parent.as_param else ()) | allowed(
                 spec, "INSERT") if spec.parent else set(entry["INSERT"]["fields"]) == allowed(spec, "INSERT")
     assert "contactEmail" in writes["tickets"]["INSERT"]["fields"]

@@ -58,10 +58,6 @@ def body(spec: ObjectSpec, operation: str, record: dict) -> tuple[dict, list[str
     return out, dropped
 
 
-def required(spec: ObjectSpec) -> tuple[str, ...]:
-    return spec.write.required
-
-
 def write_only(spec: ObjectSpec) -> dict[str, dict]:
     """Inputs this object's writes take beyond the fields its records carry."""
     return spec.write.write_only
