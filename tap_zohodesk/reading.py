@@ -40,10 +40,6 @@ FLOOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
 KEY_FALLBACKS = {"modifiedTime": ("commentedTime", "createdTime")}
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def key_value(key: str | None, row: dict) -> str | None:
     """The row's value of replication key ``key``, or its creation time when Zoho left that out."""
     return row.get(key or "") or next((row[f] for f in KEY_FALLBACKS.get(key or "", ()) if row.get(f)), None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from tap_zohodesk.filters import plan_filters
 from tap_zohodesk.flattening import FlatteningSafeStream
 from tap_zohodesk.instants import DONE, ONE_MS, PARENT_DONE, VISITED, bookmark, note, note_visited, start_after
 from tap_zohodesk.read_plans import exact, plan
-from tap_zohodesk.reading import ReadInputs, Source, key_value, now
+from tap_zohodesk.reading import ReadInputs, Source, key_value
 from tap_zohodesk.records import PrunedRecordMessages
 from tap_zohodesk.recycle import delete_markers
 from tap_zohodesk.run import RunContext
@@ -89,7 +89,7 @@ class ZohoDeskStream(PrunedRecordMessages, FlatteningSafeStream):
 
     @staticmethod
     def now() -> datetime:
-        return now()
+        return datetime.now(timezone.utc)
 
     @property
     def is_sorted(self) -> bool:
